@@ -26,7 +26,13 @@ export class SluiceDecodeError extends Error {
   constructor(
     code: DecodeErrorCode,
     message: string,
-    where: { eventId?: string; position?: number; path?: string; record?: unknown; cause?: unknown } = {},
+    where: {
+      eventId?: string;
+      position?: number;
+      path?: string;
+      record?: unknown;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, where.cause === undefined ? undefined : { cause: where.cause });
     this.code = code;

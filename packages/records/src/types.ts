@@ -20,12 +20,7 @@ export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_
 export type EventName = "INSERT" | "MODIFY" | "REMOVE";
 
 /** Where a record came from. */
-export type SourceKind =
-  | "lambda"
-  | "get-records"
-  | "kinesis"
-  | "pipes"
-  | "failure-destination";
+export type SourceKind = "lambda" | "get-records" | "kinesis" | "pipes" | "failure-destination";
 
 /**
  * A DynamoDB stream record as Lambda delivers it (`event.Records[i]`).
@@ -128,16 +123,28 @@ interface ChangeBase<K> {
   raw: DynamoDBStreamRecord;
 }
 
-export type InsertEvent<T = Item, V extends StreamViewType = StreamViewType, K = Item> = ChangeBase<K> & {
+export type InsertEvent<
+  T = Item,
+  V extends StreamViewType = StreamViewType,
+  K = Item,
+> = ChangeBase<K> & {
   kind: "insert";
 } & NewImageOf<T, V> & { oldImage?: undefined };
 
-export type ModifyEvent<T = Item, V extends StreamViewType = StreamViewType, K = Item> = ChangeBase<K> & {
+export type ModifyEvent<
+  T = Item,
+  V extends StreamViewType = StreamViewType,
+  K = Item,
+> = ChangeBase<K> & {
   kind: "modify";
 } & NewImageOf<T, V> &
   OldImageOf<T, V>;
 
-export type RemoveEvent<T = Item, V extends StreamViewType = StreamViewType, K = Item> = ChangeBase<K> & {
+export type RemoveEvent<
+  T = Item,
+  V extends StreamViewType = StreamViewType,
+  K = Item,
+> = ChangeBase<K> & {
   kind: "remove";
   /** `ttl` when DynamoDB's TTL process deleted the item. */
   cause: "ttl" | "user";
