@@ -1,3 +1,5 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+
 /** Why a record could not be decoded. */
 export type DecodeErrorCode =
   | "NOT_A_STREAM_RECORD"
@@ -22,6 +24,8 @@ export class SluiceDecodeError extends Error {
   /** Attribute path inside the image, such as `NewImage.items[2].price`. */
   readonly path: string | undefined;
   readonly record: unknown;
+  /** What a Standard Schema reported, for SCHEMA_VALIDATION. */
+  readonly issues: readonly StandardSchemaV1.Issue[] | undefined;
 
   constructor(
     code: DecodeErrorCode,
@@ -32,6 +36,7 @@ export class SluiceDecodeError extends Error {
       path?: string;
       record?: unknown;
       cause?: unknown;
+      issues?: readonly StandardSchemaV1.Issue[];
     } = {},
   ) {
     super(message, where.cause === undefined ? undefined : { cause: where.cause });
@@ -40,6 +45,7 @@ export class SluiceDecodeError extends Error {
     this.position = where.position;
     this.path = where.path;
     this.record = where.record;
+    this.issues = where.issues;
   }
 }
 

@@ -1,0 +1,218 @@
+import { SluiceDecodeError } from "./errors.js";
+import type { Decimal, NumberMode } from "./types.js";
+
+/** DynamoDB keeps at most 38 significant digits. */
+const MAX_SIGNIFICANT_DIGITS = 38;
+/** Smallest and largest decimal exponent of a non-zero DynamoDB number's leading digit. */
+const MIN_LEADING_EXPONENT = -130;
+const MAX_LEADING_EXPONENT = 125;
+
+// The scanner reports through these instead of returning an object, so decoding a number allocates
+// nothing on the common path. Decoding is synchronous, so they are never shared by two callers.
+let significantDigits = 0;
+/** Decimal exponent of the leading significant digit (0 for 1..9, -1 for 0.1..0.9). */
+let leadingExponent = 0;
+let isInteger = true;
+
+const CODE_0 = 48;
+const CODE_9 = 57;
+
+/**
+ * Checks the syntax of a DynamoDB number and measures it. Returns false when `text` is not a number
+ * at all; range and precision are checked by the caller.
+ */
+function scan(text: string): boolean {
+  const length = text.length;
+  let i = 0;
+  let code = text.charCodeAt(0);
+  if (code === 45 /* - */ || code === 43 /* + */) i++;
+  // Digits are indexed across the integer and fraction parts together.
+  let digitIndex = 0;
+  let integerDigits = 0;
+  let first = -1;
+  let last = -1;
+  let sawPoint = false;
+  for (; i < length; i++) {
+    code = text.charCodeAt(i);
+    if (code >= CODE_0 && code <= CODE_9) {
+      if (code !== CODE_0) {
+        if (first < 0) first = digitIndex;
+        last = digitIndex;
+      }
+      digitIndex++;
+      if (!sawPoint) integerDigits++;
+    } else if (code === 46 /* . */ && !sawPoint) {
+      sawPoint = true;
+    } else {
+      break;
+    }
+  }
+  if (digitIndex === 0) return false;
+  let exponent = 0;
+  if (i < length) {
+    if (code !== 101 /* e */ && code !== 69 /* E */) return false;
+    i++;
+    let negative = false;
+    code = text.charCodeAt(i);
+    if (code === 45 || code === 43) {
+      negative = code === 45;
+      i++;
+    }
+    if (i >= length) return false;
+    for (; i < length; i++) {
+      code = text.charCodeAt(i);
+      if (code < CODE_0 || code > CODE_9) return false;
+      // Cap so a silly exponent cannot overflow; anything this large is out of range anyway.
+      if (exponent < 100_000) exponent = exponent * 10 + (code - CODE_0);
+    }
+    if (negative) exponent = -exponent;
+  }
+  if (first < 0) {
+    significantDigits = 0;
+    leadingExponent = 0;
+    isInteger = true;
+    return true;
+  }
+  significantDigits = last - first + 1;
+  leadingExponent = integerDigits - 1 - first + exponent;
+  isInteger = integerDigits - 1 - last + exponent >= 0;
+  return true;
+}
+
+function invalid(text: unknown, why: string): SluiceDecodeError {
+  return new SluiceDecodeError(
+    "INVALID_NUMBER",
+    `${JSON.stringify(text)} is not a valid DynamoDB number: ${why}`,
+  );
+}
+
+/** Validates `text` as a DynamoDB number and leaves its measures in the scanner's variables. */
+function validate(text: unknown): asserts text is string {
+  if (typeof text !== "string") throw invalid(text, "N must be a string of digits");
+  if (!scan(text)) throw invalid(text, "expected digits with an optional sign, point and exponent");
+  if (significantDigits > MAX_SIGNIFICANT_DIGITS) {
+    throw invalid(text, `more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
+  }
+  if (
+    significantDigits > 0 &&
+    (leadingExponent < MIN_LEADING_EXPONENT || leadingExponent > MAX_LEADING_EXPONENT)
+  ) {
+    throw invalid(text, "magnitude outside 1E-130 to 9.99E+125");
+  }
+}
+
+/**
+ * Splits a valid number into sign, significant digits and the exponent of the last digit, so
+ * `value = sign * digits * 10^exponent`. Zero is `{ negative: false, digits: "0", exponent: 0 }`.
+ */
+function parts(text: string): { negative: boolean; digits: string; exponent: number } {
+  let mantissa = text;
+  let exponent = 0;
+  const e = text.search(/[eE]/);
+  if (e >= 0) {
+    mantissa = text.slice(0, e);
+    exponent = Number(text.slice(e + 1));
+  }
+  const negative = mantissa.startsWith("-");
+  if (negative || mantissa.startsWith("+")) mantissa = mantissa.slice(1);
+  const point = mantissa.indexOf(".");
+  if (point >= 0) {
+    exponent -= mantissa.length - point - 1;
+    mantissa = mantissa.slice(0, point) + mantissa.slice(point + 1);
+  }
+  let start = 0;
+  while (start < mantissa.length - 1 && mantissa.charCodeAt(start) === CODE_0) start++;
+  let end = mantissa.length;
+  while (end > start + 1 && mantissa.charCodeAt(end - 1) === CODE_0) {
+    end--;
+    exponent++;
+  }
+  const digits = mantissa.slice(start, end);
+  if (digits === "0") return { negative: false, digits, exponent: 0 };
+  return { negative, digits, exponent };
+}
+
+/**
+ * The canonical plain-notation text of a number: no exponent, no leading or trailing zeros, no `+`,
+ * and `0` for zero. Two numbers are equal exactly when their canonical texts are equal.
+ */
+export function canonicalNumber(text: string): string {
+  const { negative, digits, exponent } = parts(text);
+  let plain: string;
+  if (exponent >= 0) {
+    plain = digits === "0" ? "0" : digits + "0".repeat(exponent);
+  } else {
+    const point = digits.length + exponent;
+    plain =
+      point > 0
+        ? `${digits.slice(0, point)}.${digits.slice(point)}`
+        : `0.${"0".repeat(-point)}${digits}`;
+  }
+  return negative ? `-${plain}` : plain;
+}
+
+/** An exact decimal. `value` is any DynamoDB number text; it is stored in canonical plain notation. */
+export function decimal(value: string): Decimal {
+  validate(value);
+  return { kind: "decimal", value: canonicalNumber(value) };
+}
+
+export function isDecimal(value: unknown): value is Decimal {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Decimal).kind === "decimal" &&
+    typeof (value as Decimal).value === "string"
+  );
+}
+
+/** Any decimal of up to 15 significant digits survives a trip through a double. */
+const DIGITS_ALWAYS_EXACT = 15;
+/** A double never needs more than 17 digits, so a number with more cannot round-trip. */
+const DIGITS_MAX_DOUBLE = 17;
+
+function toBigInt(text: string): bigint {
+  return BigInt(canonicalNumber(text));
+}
+
+function decodeAuto(text: string): number | bigint | Decimal {
+  if (significantDigits === 0) return 0;
+  if (isInteger) {
+    // Below 1e15 every integer is a safe integer; above, check. Integers beyond
+    // MAX_SAFE_INTEGER stay bigint even when a double could hold them, so arithmetic stays exact.
+    if (leadingExponent < DIGITS_ALWAYS_EXACT) return Number(text);
+    if (leadingExponent < 16) {
+      const value = Number(text);
+      if (Number.isSafeInteger(value)) return value;
+    }
+    return toBigInt(text);
+  }
+  if (significantDigits <= DIGITS_ALWAYS_EXACT) return Number(text);
+  const canonical = canonicalNumber(text);
+  if (significantDigits <= DIGITS_MAX_DOUBLE) {
+    const value = Number(text);
+    if (canonicalNumber(String(value)) === canonical) return value;
+  }
+  return { kind: "decimal", value: canonical };
+}
+
+/** Decodes the text of an `N` attribute in the given mode. Throws INVALID_NUMBER (without a path). */
+export function decodeNumber(text: unknown, mode: NumberMode): number | bigint | string | Decimal {
+  validate(text);
+  switch (mode) {
+    case "auto":
+      return decodeAuto(text);
+    case "number":
+      return significantDigits === 0 ? 0 : Number(text);
+    case "bigint":
+      if (isInteger) return toBigInt(text);
+      return { kind: "decimal", value: canonicalNumber(text) };
+    case "string":
+      return text;
+    default:
+      throw new SluiceDecodeError(
+        "INVALID_NUMBER",
+        `Unknown number mode ${JSON.stringify(mode)}: use auto, number, bigint or string`,
+      );
+  }
+}
