@@ -15,5 +15,6 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "infra/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    globalSetup: ["packages/local/src/vitest-setup.ts"],
   },
 });

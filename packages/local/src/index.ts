@@ -1,0 +1,3 @@
+export * from "./clients.js";
+export { assertJava, parseJavaMajor } from "./servers/java.js";
+export * from "./stack.js";
