@@ -1,5 +1,5 @@
 import { bytesToBase64 } from "./binary.js";
-import { isDecimal } from "./numbers.js";
+import { canonicalNumber, isDecimal } from "./numbers.js";
 import type { ChangeEvent } from "./types.js";
 
 /**
@@ -12,7 +12,7 @@ export function stringifyDecoded(value: unknown): string {
     case "string":
       return JSON.stringify(value);
     case "number":
-      return Number.isFinite(value) ? String(value) : "null";
+      return stringifyNumber(value);
     case "bigint":
       return value.toString();
     case "boolean":
@@ -22,6 +22,13 @@ export function stringifyDecoded(value: unknown): string {
     default:
       return "null";
   }
+}
+
+function stringifyNumber(value: number): string {
+  if (!Number.isFinite(value)) return "null";
+  const text = String(value);
+  // JavaScript writes 1e-7 and 1e+21 with an exponent; DynamoDB sent plain digits, so keep them.
+  return text.includes("e") ? canonicalNumber(text) : text;
 }
 
 function stringifyObject(value: object | null): string {

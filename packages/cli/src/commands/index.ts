@@ -1,0 +1,12 @@
+import type { Command } from "../command.js";
+
+/**
+ * Every command, loaded on demand so one command's dependencies never slow another's start.
+ * Add a command by writing commands/NAME.ts (default export: Command) and a line here.
+ */
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  decode: {
+    summary: "Decode DynamoDB stream records into JSON lines of typed change events",
+    load: async () => (await import("./decode.js")).default,
+  },
+};
