@@ -13,7 +13,10 @@ export interface BatchRules {
 const ENVELOPE_BYTES = 16;
 
 /** How many records from the head of the queue make the next batch, and whether it is complete. */
-export function nextBatch(queue: readonly StreamItem[], rules: BatchRules): { count: number; full: boolean } {
+export function nextBatch(
+  queue: readonly StreamItem[],
+  rules: BatchRules,
+): { count: number; full: boolean } {
   const limit = rules.payloadLimitBytes ?? PAYLOAD_LIMIT_BYTES;
   const head = queue[0];
   if (!head) return { count: 0, full: false };

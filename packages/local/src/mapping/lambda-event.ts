@@ -1,4 +1,7 @@
-import type { _Record, AttributeValue as SdkAttributeValue } from "@aws-sdk/client-dynamodb-streams";
+import type {
+  _Record,
+  AttributeValue as SdkAttributeValue,
+} from "@aws-sdk/client-dynamodb-streams";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
 
 /** A stream record as Lambda delivers it, with what the mapping needs to schedule it. */
@@ -84,7 +87,11 @@ export function toLambdaRecord(record: _Record, eventSourceARN: string): DynamoD
 /** Canonical text of an item key: attribute names sorted, so equal keys give equal text. */
 function keyText(keys: Record<string, AttributeValue> | undefined): string {
   if (!keys) return "";
-  return JSON.stringify(Object.keys(keys).sort().map((name) => [name, keys[name]]));
+  return JSON.stringify(
+    Object.keys(keys)
+      .sort()
+      .map((name) => [name, keys[name]]),
+  );
 }
 
 export function toStreamItem(record: _Record, eventSourceARN: string): StreamItem {
