@@ -4,7 +4,13 @@ import type { DynamoDBStreamRecord } from "@sluice/records";
 export interface DeadLetter {
   /** The record exactly as Lambda delivered it. */
   record: DynamoDBStreamRecord;
-  error: { class: "permanent" | "transient"; name: string; code?: string; message: string; stack?: string };
+  error: {
+    class: "permanent" | "transient";
+    name: string;
+    code?: string;
+    message: string;
+    stack?: string;
+  };
   /** Attempts made in this invocation. */
   attempts: number;
   processor: string;
