@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type AttributeValue, decodeAttribute, decodeImage, SluiceDecodeError } from "../src/index.js";
+import {
+  type AttributeValue,
+  decodeAttribute,
+  decodeImage,
+  SluiceDecodeError,
+} from "../src/index.js";
 
 describe("decodeAttribute", () => {
   it("decodes every scalar type", () => {
@@ -33,7 +38,8 @@ describe("decodeAttribute", () => {
     let av: AttributeValue = { S: "leaf" };
     for (let i = 0; i < 50; i++) av = i % 2 ? { L: [av] } : { M: { x: av } };
     let value = decodeAttribute(av);
-    for (let i = 49; i >= 0; i--) value = i % 2 ? (value as unknown[])[0] : (value as { x: unknown }).x;
+    for (let i = 49; i >= 0; i--)
+      value = i % 2 ? (value as unknown[])[0] : (value as { x: unknown }).x;
     expect(value).toBe("leaf");
   });
 

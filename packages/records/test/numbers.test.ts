@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { canonicalNumber, decimal, decodeAttribute, isDecimal, SluiceDecodeError } from "../src/index.js";
+import {
+  canonicalNumber,
+  decimal,
+  decodeAttribute,
+  isDecimal,
+  SluiceDecodeError,
+} from "../src/index.js";
 
 const auto = (n: string) => decodeAttribute({ N: n });
 
@@ -26,7 +32,10 @@ describe("numbers in auto mode", () => {
   });
 
   it("gives a Decimal for fractions a double would round", () => {
-    expect(auto("0.10000000000000000001")).toEqual({ kind: "decimal", value: "0.10000000000000000001" });
+    expect(auto("0.10000000000000000001")).toEqual({
+      kind: "decimal",
+      value: "0.10000000000000000001",
+    });
     expect(auto("1.0837462918374629183746291837462918374")).toEqual(
       decimal("1.0837462918374629183746291837462918374"),
     );
@@ -41,7 +50,7 @@ describe("numbers in auto mode", () => {
 describe("number modes", () => {
   it("number forces a JS number", () => {
     expect(decodeAttribute({ N: "12345678901234567890" }, { numbers: "number" })).toBe(
-      12345678901234567890,
+      Number("12345678901234567890"),
     );
   });
   it("bigint gives integers as bigint and fractions as Decimal", () => {
@@ -54,7 +63,19 @@ describe("number modes", () => {
 });
 
 describe("number validation", () => {
-  const invalid = ["", "abc", "1.2.3", "1e", "--1", "0x10", "1,5", " 1", "Infinity", "NaN", "1e126"];
+  const invalid = [
+    "",
+    "abc",
+    "1.2.3",
+    "1e",
+    "--1",
+    "0x10",
+    "1,5",
+    " 1",
+    "Infinity",
+    "NaN",
+    "1e126",
+  ];
   it.each(invalid)("rejects %j with INVALID_NUMBER", (text) => {
     expect(() => auto(text)).toThrowError(expect.objectContaining({ code: "INVALID_NUMBER" }));
   });
