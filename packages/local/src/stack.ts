@@ -9,6 +9,7 @@ import {
   type LocalService,
   type LocalStackConfig,
 } from "./clients.js";
+import { startEventBridge } from "./eventbridge/server.js";
 import { startDynamoDbLocal } from "./servers/dynamodb.js";
 import { startFauxqs } from "./servers/fauxqs.js";
 import type { RunningServer } from "./servers/types.js";
@@ -34,15 +35,19 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export const ALL_SERVICES: LocalService[] = ["dynamodb", "fauxqs"];
+export const ALL_SERVICES: LocalService[] = ["dynamodb", "fauxqs", "eventbridge"];
 
 /**
- * Starts DynamoDB Local and fauxqs on free ports of 127.0.0.1 and waits until each answers.
+ * Starts DynamoDB Local, fauxqs and the local EventBridge on free ports of 127.0.0.1 and waits
+ * until each answers.
  * The servers stop on stop(), on process exit and when any of them fails to start.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const region = options.region ?? "us-east-1";
   const services = [...new Set(options.services ?? ALL_SERVICES)];
+  if (services.includes("eventbridge") && !services.includes("fauxqs")) {
+    throw new Error('The local EventBridge delivers to SQS on fauxqs: add "fauxqs" to services.');
+  }
   const running: RunningServer[] = [];
   const stopAll = async () => {
     const servers = running.splice(0).reverse();
@@ -65,10 +70,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
   if (services.includes("fauxqs")) {
     starting.push(
-      track(startFauxqs({ region, port: options.ports?.fauxqs })).then((server) => {
+      track(startFauxqs({ region, port: options.ports?.fauxqs })).then(async (server) => {
         endpoints.s3 = server.endpoint;
         endpoints.sqs = server.endpoint;
         endpoints.sns = server.endpoint;
+        if (!services.includes("eventbridge")) return;
+        const eventbridge = await track(
+          startEventBridge({
+            region,
+            sqs: { endpoint: server.endpoint, credentials: LOCAL_CREDENTIALS },
+            port: options.ports?.eventbridge,
+          }),
+        );
+        endpoints.eventbridge = eventbridge.endpoint;
       }),
     );
   }

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { ListEventBusesCommand } from "@aws-sdk/client-eventbridge";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -60,6 +61,11 @@ describe("startLocalStack", () => {
     expect(topic.TopicArn).toMatch(/^arn:aws:sns:us-east-1:\d{12}:stack-test$/);
   });
 
+  it("serves the local EventBridge with its default bus", async () => {
+    const { EventBuses } = await stack.clients.eventbridge.send(new ListEventBusesCommand({}));
+    expect(EventBuses?.map((bus) => bus.Name)).toContain("default");
+  });
+
   it("gives plain-data config that another process can use", () => {
     expect(JSON.parse(JSON.stringify(stack.config))).toEqual(stack.config);
     expect(stack.config.endpoints.sqs).toBe(stack.endpoints.sqs);
@@ -87,6 +93,10 @@ describe("stopping", () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it("needs fauxqs for the local EventBridge", async () => {
+    await expect(startLocalStack({ services: ["eventbridge"] })).rejects.toThrow(/add "fauxqs"/);
   });
 
   it("says which server is not running when an endpoint or client is used", async () => {
