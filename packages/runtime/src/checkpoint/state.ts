@@ -27,15 +27,19 @@ export function nextCheckpoint<T>(
     if (!isFinished(outcomes[index]) || slot.seq === undefined) break;
     if (watermark === undefined || slot.seq > watermark) watermark = slot.seq;
   }
-  if (watermark === undefined) return undefined;
   const above = new Set<bigint>();
   for (const seq of previous?.finished ?? []) above.add(BigInt(seq));
   for (; index < slots.length; index++) {
     const seq = slots[index]!.seq;
     if (isFinished(outcomes[index]) && seq !== undefined) above.add(seq);
   }
+  if (watermark === undefined) {
+    if (above.size === 0) return undefined;
+    // The first record is unfinished: no watermark yet, only the records finished after it.
+    watermark = 0n;
+  }
   const finished = [...above]
-    .filter((seq) => seq > watermark)
+    .filter((seq) => seq > (watermark ?? 0n))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .slice(0, maxFinishedEntries)
     .map(String);
