@@ -11,17 +11,9 @@ import { simulateShard } from "./lambda-simulator.js";
 
 /**
  * What happens to a record each time it is handled: it fails transiently for its first
- * `transientFailures` calls, then either succeeds or fails permanently. The dead-letter hook
- * fails the first `hookFailures` times it sees the record.
+ * `transientFailures` calls, then either succeeds or (`poison`) fails permanently. The
+ * dead-letter hook fails the first `hookFailures` times it sees the record.
  */
-interface Plan {
-  item: number;
-  transientFailures: number;
-  poison: boolean;
-  hookFailures: number;
-  costMs: number;
-}
-
 const planArb = fc.record({
   item: fc.integer({ min: 0, max: 5 }),
   transientFailures: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 1, max: 4 })),
@@ -127,8 +119,7 @@ async function run(scenario: Scenario) {
       }
       if (now > invocationEnds) violations.push("the invocation ran past its timeout");
       const reported = response!.batchItemFailures.map((f) => BigInt(f.itemIdentifier));
-      const resumeAt =
-        reported.length === 0 ? undefined : reported.reduce((a, b) => (a < b ? a : b));
+      const resumeAt = reported.sort((a, b) => (a < b ? -1 : 1))[0];
       for (const record of batch) {
         const i = indexOf(record.eventID!);
         const seq = BigInt(record.dynamodb!.SequenceNumber!);

@@ -72,11 +72,10 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     previous: CheckpointState | undefined,
     options: { expiresAt?: number } = {},
   ): UpdateItemCommandInput {
-    const values: Record<string, AttributeValue> = {
-      ":seq": { S: pad(next.sequenceNumber) },
-      ":now": { N: String(Date.now()) },
-    };
-    const set = ["updatedAt = :now"];
+    // Deterministic parameters: a transaction retried with the same ClientRequestToken must
+    // send the same request, so no timestamps here.
+    const values: Record<string, AttributeValue> = { ":seq": { S: pad(next.sequenceNumber) } };
+    const set: string[] = [];
     if (options.expiresAt !== undefined) {
       set.push("expiresAt = :exp");
       values[":exp"] = { N: String(options.expiresAt) };
@@ -84,17 +83,14 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     const advancing = !previous || BigInt(next.sequenceNumber) > BigInt(previous.sequenceNumber);
     if (advancing) {
       set.push("seq = :seq");
-      let update = `SET ${set.join(", ")}`;
       if (next.finished.length > 0) {
-        update = `SET ${[...set, "finished = :fin"].join(", ")}`;
+        set.push("finished = :fin");
         values[":fin"] = { SS: next.finished };
-      } else {
-        update += " REMOVE finished";
       }
       return {
         TableName: this.tableName,
         Key: this.#key(key),
-        UpdateExpression: update,
+        UpdateExpression: `SET ${set.join(", ")}${next.finished.length > 0 ? "" : " REMOVE finished"}`,
         ConditionExpression: "attribute_not_exists(seq) OR seq < :seq",
         ExpressionAttributeValues: values,
       };
@@ -103,7 +99,7 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     return {
       TableName: this.tableName,
       Key: this.#key(key),
-      UpdateExpression: `SET ${set.join(", ")} ADD finished :fin`,
+      UpdateExpression: `${set.length > 0 ? `SET ${set.join(", ")} ` : ""}ADD finished :fin`,
       ConditionExpression: "seq = :seq",
       ExpressionAttributeValues: values,
     };

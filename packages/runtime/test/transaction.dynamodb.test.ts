@@ -1,0 +1,128 @@
+import {
+  CreateTableCommand,
+  GetItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+} from "@aws-sdk/client-dynamodb";
+import { useLocalStack } from "@sluice/local/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  checkpointTableInput,
+  chunkActions,
+  DynamoDBCheckpointStore,
+  transactWithCheckpoint,
+} from "../src/index.js";
+import { countingClient } from "./client-counter.js";
+
+const stack = useLocalStack();
+let checkpoints: string;
+let effects: string;
+
+beforeAll(async () => {
+  checkpoints = stack.uniqueName("checkpoints");
+  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(checkpoints)));
+  effects = (await stack.createTable({ keys: { sortKey: null } })).tableName;
+});
+
+const addTo = (pk: string, amount: number): TransactWriteItem => ({
+  Update: {
+    TableName: effects,
+    Key: { PK: { S: pk } },
+    UpdateExpression: "ADD #total :n",
+    ExpressionAttributeNames: { "#total": "total" },
+    ExpressionAttributeValues: { ":n": { N: String(amount) } },
+  },
+});
+
+async function total(pk: string): Promise<number | undefined> {
+  const { Item } = await stack.clients.dynamodb.send(
+    new GetItemCommand({ TableName: effects, Key: { PK: { S: pk } }, ConsistentRead: true }),
+  );
+  return Item?.total?.N === undefined ? undefined : Number(Item.total.N);
+}
+
+describe("effect and checkpoint in one transaction", () => {
+  it("commits both in one TransactWriteItems, and a retry with the same batch id applies nothing twice", async () => {
+    const { client, counts } = countingClient(stack.config);
+    const store = new DynamoDBCheckpointStore({ client, tableName: checkpoints });
+    const key = { pipeline: "shop", processor: "daily", scope: "shard#tx" };
+    const input = {
+      client,
+      writes: [addTo("DAY#1", 10), addTo("DAY#2", 5)],
+      checkpoint: {
+        store,
+        key,
+        next: { sequenceNumber: "300", finished: [] },
+        previous: undefined,
+      },
+      batchId: "shard#tx:100-300",
+    };
+    expect(await transactWithCheckpoint(input)).toBe(1);
+    expect(counts.get("TransactWriteItemsCommand")).toBe(1);
+    // Same token within 10 minutes: DynamoDB returns success without applying it again.
+    await transactWithCheckpoint(input);
+    expect(await total("DAY#1")).toBe(10);
+    expect((await store.read(key))?.sequenceNumber).toBe("300");
+  });
+
+  it("cancels the effect when the checkpoint is already ahead", async () => {
+    const store = new DynamoDBCheckpointStore({
+      client: stack.clients.dynamodb,
+      tableName: checkpoints,
+    });
+    const key = { pipeline: "shop", processor: "daily", scope: "shard#ahead" };
+    await store.write(key, { sequenceNumber: "900", finished: [] }, undefined);
+    const attempt = transactWithCheckpoint({
+      client: stack.clients.dynamodb,
+      writes: [addTo("DAY#ahead", 7)],
+      checkpoint: {
+        store,
+        key,
+        next: { sequenceNumber: "500", finished: [] },
+        previous: undefined,
+      },
+      batchId: "shard#ahead:1-500",
+    });
+    await expect(attempt).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(await total("DAY#ahead")).toBeUndefined();
+  });
+
+  it("chunks at 100 actions with the checkpoint in the last transaction", async () => {
+    const { client, counts } = countingClient(stack.config);
+    const store = new DynamoDBCheckpointStore({ client, tableName: checkpoints });
+    const writes = Array.from({ length: 250 }, (_, i) => addTo(`KEY#${i}`, 1));
+    const chunks = chunkActions(
+      writes,
+      store.transactItem(
+        { pipeline: "p", processor: "q", scope: "s" },
+        { sequenceNumber: "1", finished: [] },
+        undefined,
+      ),
+    );
+    expect(chunks.map((c) => c.length)).toEqual([99, 99, 52]);
+    const key = { pipeline: "shop", processor: "wide", scope: "shard#wide" };
+    const sent = await transactWithCheckpoint({
+      client,
+      writes,
+      checkpoint: { store, key, next: { sequenceNumber: "42", finished: [] }, previous: undefined },
+      batchId: "shard#wide:1-42",
+    });
+    expect(sent).toBe(3);
+    expect(counts.get("TransactWriteItemsCommand")).toBe(3);
+    expect(await total("KEY#249")).toBe(1);
+    expect((await store.read(key))?.sequenceNumber).toBe("42");
+  });
+
+  it("chunks by size under 4 MB", () => {
+    const big = "x".repeat(350 * 1024);
+    const writes: TransactWriteItem[] = Array.from({ length: 30 }, (_, i) => ({
+      Put: { TableName: effects, Item: { PK: { S: `BIG#${i}` }, blob: { S: big } } },
+    }));
+    const chunks = chunkActions(writes, addTo("CHECKPOINT", 1));
+    expect(chunks.length).toBeGreaterThan(2);
+    for (const chunk of chunks) {
+      const bytes = chunk.reduce((n, w) => n + JSON.stringify(w).length, 0);
+      expect(bytes).toBeLessThan(4 * 1024 * 1024);
+    }
+  });
+});
