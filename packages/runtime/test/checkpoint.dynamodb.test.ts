@@ -69,9 +69,10 @@ describe("DynamoDB checkpoint store", () => {
         if (read) observed.push(BigInt(read.sequenceNumber));
       }
     })();
-    // Writer A goes up, writer B goes down: without the condition B would drag it back.
+    // Writer A goes up to the highest value; writer B goes down from the middle: without the
+    // condition B would drag the checkpoint back.
     const a = values(0);
-    const b = values(1).reverse();
+    const b = values(1).slice(0, 20).reverse();
     const results = await Promise.all([
       (async () => {
         for (const v of a) await store.write(k, state(v), undefined);
@@ -84,8 +85,7 @@ describe("DynamoDB checkpoint store", () => {
     ]);
     writing = false;
     await reader;
-    const max = [...a, ...b].map(BigInt).reduce((x, y) => (x > y ? x : y));
-    expect(BigInt((await store.read(k))!.sequenceNumber)).toBe(max);
+    expect((await store.read(k))!.sequenceNumber).toBe(a.at(-1));
     expect(results[1]).toContain("stale");
     for (let i = 1; i < observed.length; i++) {
       expect(observed[i]! >= observed[i - 1]!).toBe(true);
