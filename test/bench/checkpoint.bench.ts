@@ -1,0 +1,254 @@
+// The same 1,000 stream records in 10 batches of 100, against DynamoDB Local, two ways:
+// sluice's streamHandler with DynamoDB checkpoints, and Powertools' BatchProcessor with
+// makeIdempotent and its DynamoDBPersistenceLayer. Each runs a first delivery, then Lambda
+// delivers every batch again (as after a lost response). DynamoDB requests are counted at the
+// client (one middleware on each SDK client, below the retry layer), time on the wall clock.
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
+import type * as Runtime from "../../packages/runtime/src/index.js";
+
+type Client = {
+  send(command: unknown): Promise<unknown>;
+  middlewareStack: {
+    add(
+      middleware: (
+        next: (args: unknown) => Promise<unknown>,
+        context: { commandName?: string },
+      ) => (args: unknown) => Promise<unknown>,
+      options: { step: string; name: string },
+    ): void;
+  };
+};
+type Sdk = {
+  DynamoDBClient: new (config: object) => Client;
+  CreateTableCommand: new (input: object) => unknown;
+};
+type LocalPackage = {
+  startLocalStack(options: { services: string[] }): Promise<{
+    config: { region: string; credentials: object; endpoints: { dynamodb?: string } };
+    stop(): Promise<void>;
+  }>;
+};
+type BatchPackage = {
+  BatchProcessor: new (eventType: string) => unknown;
+  EventType: { DynamoDBStreams: string };
+  processPartialResponse(
+    event: { Records: unknown[] },
+    handler: (record: unknown) => Promise<unknown>,
+    processor: unknown,
+    options: object,
+  ): Promise<{ batchItemFailures: unknown[] }>;
+};
+type IdempotencyPackage = {
+  makeIdempotent<F>(fn: F, options: object): F;
+  IdempotencyConfig: new (options: object) => { registerLambdaContext(context: object): void };
+};
+type DynamoPersistencePackage = {
+  DynamoDBPersistenceLayer: new (options: object) => unknown;
+};
+type StreamRecord = Record<string, unknown>;
+
+// The runtime and the libraries compared resolve from the runtime package (built dist).
+const fromRuntime = createRequire(new URL("../../packages/runtime/package.json", import.meta.url));
+const load = async <T>(specifier: string): Promise<T> =>
+  (await import(pathToFileURL(fromRuntime.resolve(specifier)).href)) as T;
+
+const RECORDS = 1_000;
+const BATCH = 100;
+const ROUNDS = 3;
+
+function records(round: string): StreamRecord[] {
+  return Array.from({ length: RECORDS }, (_, i) => {
+    const keys = { PK: { S: `CUSTOMER#c-${i % 50}` }, SK: { S: `ORDER#o-${i}` } };
+    return {
+      eventID: `${round}-event-${i}`,
+      eventName: "INSERT",
+      eventVersion: "1.1",
+      eventSource: "aws:dynamodb",
+      awsRegion: "us-east-1",
+      eventSourceARN:
+        "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-11-21T00:00:00.000",
+      dynamodb: {
+        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+        Keys: keys,
+        NewImage: { ...keys, total: { N: String(10 + (i % 90)) }, status: { S: "paid" } },
+        SequenceNumber: (10n ** 25n + BigInt(i) * 100n).toString(),
+        SizeBytes: 120,
+        StreamViewType: "NEW_AND_OLD_IMAGES",
+      },
+    };
+  });
+}
+
+const batches = (all: StreamRecord[]) =>
+  Array.from({ length: RECORDS / BATCH }, (_, b) => ({
+    Records: all.slice(b * BATCH, (b + 1) * BATCH),
+  }));
+
+const context = {
+  getRemainingTimeInMillis: () => 60_000,
+  awsRequestId: "bench",
+  functionName: "bench",
+  functionVersion: "$LATEST",
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:bench",
+  memoryLimitInMB: "1024",
+  logGroupName: "bench",
+  logStreamName: "bench",
+  callbackWaitsForEmptyEventLoop: false,
+};
+
+interface Measure {
+  requests: number;
+  ms: number;
+}
+
+type Delivery = (event: { Records: StreamRecord[] }) => Promise<{ batchItemFailures: unknown[] }>;
+
+async function deliver(all: StreamRecord[], handler: Delivery, counter: () => number) {
+  const before = counter();
+  const started = performance.now();
+  for (const event of batches(all)) {
+    const response = await handler(event);
+    if (response.batchItemFailures.length > 0) throw new Error("A batch failed in the benchmark.");
+  }
+  return { requests: counter() - before, ms: performance.now() - started };
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+export default async function bench(): Promise<void> {
+  const sdk = await load<Sdk>("@aws-sdk/client-dynamodb");
+  const local = await load<LocalPackage>("@sluice/local");
+  const runtime = await load<typeof Runtime>("@sluice/runtime");
+  const batch = await load<BatchPackage>("@aws-lambda-powertools/batch");
+  const idempotency = await load<IdempotencyPackage>("@aws-lambda-powertools/idempotency");
+  const persistence = await load<DynamoPersistencePackage>(
+    "@aws-lambda-powertools/idempotency/dynamodb",
+  );
+
+  const stack = await local.startLocalStack({ services: ["dynamodb"] });
+  try {
+    let requests = 0;
+    const client = new sdk.DynamoDBClient({
+      region: stack.config.region,
+      credentials: stack.config.credentials,
+      endpoint: stack.config.endpoints.dynamodb,
+    });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        requests++;
+        return next(args);
+      },
+      { step: "deserialize", name: "countRequests" },
+    );
+    const count = () => requests;
+
+    const checkpointTable = "sluice-checkpoints";
+    const idempotencyTable = "powertools-idempotency";
+    await client.send(new sdk.CreateTableCommand(runtime.checkpointTableInput(checkpointTable)));
+    await client.send(
+      new sdk.CreateTableCommand({
+        TableName: idempotencyTable,
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+        BillingMode: "PAY_PER_REQUEST",
+      }),
+    );
+
+    let applied = 0;
+    const apply = (record: { newImage?: unknown } | StreamRecord) => {
+      applied += record ? 1 : 0;
+    };
+
+    const sluice = (round: string): Delivery => {
+      const handler = runtime.streamHandler({
+        pipeline: `bench-${round}`,
+        processor: "apply",
+        checkpoints: new runtime.DynamoDBCheckpointStore({
+          client: client as never,
+          tableName: checkpointTable,
+        }),
+        handle: apply,
+        metrics: false,
+        logger: { level: "error" },
+      });
+      return (event) => handler(event as never, context);
+    };
+
+    const powertools = (): Delivery => {
+      const store = new persistence.DynamoDBPersistenceLayer({
+        tableName: idempotencyTable,
+        awsSdkV3Client: client,
+      });
+      const config = new idempotency.IdempotencyConfig({ eventKeyJmesPath: "eventID" });
+      const processor = new batch.BatchProcessor(batch.EventType.DynamoDBStreams);
+      const handleRecord = idempotency.makeIdempotent(
+        async (record: StreamRecord) => {
+          apply(record);
+        },
+        { persistenceStore: store, config },
+      );
+      return (event) => {
+        config.registerLambdaContext(context);
+        return batch.processPartialResponse(event, handleRecord, processor, { context });
+      };
+    };
+
+    // A warm-up round for both, not measured: JIT and DynamoDB Local's first requests.
+    await deliver(records("warm-s"), sluice("warm"), count);
+    await deliver(records("warm-p"), powertools(), count);
+
+    const results = {
+      sluice: { first: [] as Measure[], again: [] as Measure[] },
+      powertools: { first: [] as Measure[], again: [] as Measure[] },
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const s = sluice(`r${round}`);
+      const sRecords = records(`s${round}`);
+      results.sluice.first.push(await deliver(sRecords, s, count));
+      results.sluice.again.push(await deliver(sRecords, s, count));
+      const p = powertools();
+      const pRecords = records(`p${round}`);
+      results.powertools.first.push(await deliver(pRecords, p, count));
+      results.powertools.again.push(await deliver(pRecords, p, count));
+    }
+    const expectedApplied = 2 * RECORDS + ROUNDS * 2 * RECORDS;
+    if (applied !== expectedApplied) {
+      throw new Error(
+        `Applied ${applied} records, expected ${expectedApplied}: a redelivery re-ran.`,
+      );
+    }
+
+    const row = (name: string, run: string, measures: Measure[]) => {
+      const req = median(measures.map((m) => m.requests));
+      return {
+        system: name,
+        delivery: run,
+        "DynamoDB requests": req,
+        "per record": Number((req / RECORDS).toFixed(3)),
+        "per batch": Number((req / (RECORDS / BATCH)).toFixed(1)),
+        "wall ms (median)": Number(median(measures.map((m) => m.ms)).toFixed(1)),
+      };
+    };
+    const rows = [
+      row("sluice checkpoints", "first", results.sluice.first),
+      row("sluice checkpoints", "redelivery", results.sluice.again),
+      row("Powertools idempotency", "first", results.powertools.first),
+      row("Powertools idempotency", "redelivery", results.powertools.again),
+    ];
+    console.log(
+      `${RECORDS} records, batches of ${BATCH}, DynamoDB Local, median of ${ROUNDS} rounds`,
+    );
+    console.table(rows);
+    for (const run of ["first", "redelivery"] as const) {
+      const s = rows.find((r) => r.system.startsWith("sluice") && r.delivery === run)!;
+      const p = rows.find((r) => r.system.startsWith("Powertools") && r.delivery === run)!;
+      console.log(
+        `${run}: Powertools makes ${(p["DynamoDB requests"] / Math.max(1, s["DynamoDB requests"])).toFixed(0)}x the requests and takes ${(p["wall ms (median)"] / s["wall ms (median)"]).toFixed(1)}x the time of sluice`,
+      );
+    }
+  } finally {
+    await stack.stop();
+  }
+}
