@@ -20,8 +20,9 @@ export interface SqsSourceOptions {
 }
 
 /**
- * Reads a queue until it is empty. Messages left in place stay hidden for the rest of the run, so
- * each is seen once, and are made visible again when the run ends.
+ * Reads a queue until it is empty. Received messages that were not deleted (left in place, or
+ * never reached because the run stopped) stay hidden for the rest of the run, so each is seen
+ * once, and are made visible again when the run ends.
  */
 export function sqsMessageSource(
   describe: string,
@@ -30,7 +31,7 @@ export function sqsMessageSource(
   afterDelete?: (message: Message) => Promise<void>,
 ): ReplaySource {
   const { sqs, queueUrl } = options;
-  const leftInPlace: string[] = [];
+  const held = new Set<string>();
   return {
     describe,
     async *messages(signal?: AbortSignal): AsyncIterable<SourceMessage> {
@@ -52,6 +53,7 @@ export function sqsMessageSource(
           });
         const messages = received.Messages ?? [];
         if (messages.length === 0) return;
+        for (const message of messages) if (message.ReceiptHandle) held.add(message.ReceiptHandle);
         for (const message of messages) {
           yield {
             ref: `sqs:${message.MessageId}`,
@@ -63,24 +65,27 @@ export function sqsMessageSource(
                   ReceiptHandle: message.ReceiptHandle,
                 }),
               );
+              held.delete(message.ReceiptHandle ?? "");
               await afterDelete?.(message);
             },
-            release: async () => {
-              if (message.ReceiptHandle) leftInPlace.push(message.ReceiptHandle);
-            },
+            release: async () => {},
           };
         }
       }
     },
     async close() {
-      for (const handle of leftInPlace.splice(0)) {
-        await sqs.send(
-          new ChangeMessageVisibilityCommand({
-            QueueUrl: queueUrl,
-            ReceiptHandle: handle,
-            VisibilityTimeout: 0,
-          }),
-        );
+      for (const handle of held) {
+        held.delete(handle);
+        // If this fails the message still comes back once its visibility timeout ends.
+        await sqs
+          .send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: queueUrl,
+              ReceiptHandle: handle,
+              VisibilityTimeout: 0,
+            }),
+          )
+          .catch(() => {});
       }
     },
   };
