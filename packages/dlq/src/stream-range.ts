@@ -14,6 +14,8 @@ export interface ReadRangeOptions {
   expectedCount?: number;
   /** Empty pages in a row after which the shard counts as read to its end. Default 3. */
   maxEmptyPages?: number;
+  /** Records per GetRecords call, at most 1000 (the default). */
+  pageSize?: number;
 }
 
 /**
@@ -36,7 +38,9 @@ export async function readStreamRange(
   while (iterator && !reachedEnd && emptyPages < maxEmptyPages) {
     let page: GetRecordsCommandOutput;
     try {
-      page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+      page = await streams.send(
+        new GetRecordsCommand({ ShardIterator: iterator, Limit: options.pageSize ?? 1000 }),
+      );
     } catch (error) {
       if (errorName(error) !== "ExpiredIteratorException") throw expired(range, counts(), error);
       iterator = await shardIterator(streams, range, counts(), last);
