@@ -168,25 +168,32 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
     const scope = config.checkpoints
       ? checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots)
       : undefined;
-    let checkpoint: CheckpointState | undefined;
-    if (config.checkpoints && scope) {
-      checkpoint = await config.checkpoints.read({ ...key, scope: scope.read });
-      slots.forEach((slot, index) => {
-        if (isCovered(checkpoint, slot.seq)) outcomes[index] = "skipped";
-      });
-    }
-    const dedupeScope = `${config.pipeline}|${processor.name}`;
-    if (config.dedupe) {
-      const open = slots.filter((_, index) => outcomes[index] !== "skipped");
-      const seen = await config.dedupe.seen(
-        dedupeScope,
-        open.map((slot) => slot.eventId),
-      );
-      slots.forEach((slot, index) => {
-        if (seen.has(slot.eventId)) outcomes[index] = "skipped";
-      });
-    }
+    const checkpoints = config.checkpoints;
     const dedupe = config.dedupe;
+    const dedupeScope = `${config.pipeline}|${processor.name}`;
+    let checkpoint: CheckpointState | undefined;
+    try {
+      if (checkpoints && scope) {
+        checkpoint = await withRetries(() => checkpoints.read({ ...key, scope: scope.read }));
+        slots.forEach((slot, index) => {
+          if (isCovered(checkpoint, slot.seq)) outcomes[index] = "skipped";
+        });
+      }
+      if (dedupe) {
+        const open = slots.filter((_, index) => outcomes[index] !== "skipped");
+        const ids = open.map((slot) => slot.eventId);
+        const seen = await withRetries(() => dedupe.seen(dedupeScope, ids));
+        slots.forEach((slot, index) => {
+          if (seen.has(slot.eventId)) outcomes[index] = "skipped";
+        });
+      }
+    } catch (error) {
+      // Without knowing what was applied, apply nothing: the whole batch comes back.
+      plog.error("could not read the checkpoint or dedupe marks; the batch is reported", {
+        error: describeError(error),
+      });
+      return slots.map(() => "not-started");
+    }
     await runProcessor(processor, slots, outcomes, {
       ...env,
       ...(dedupe && {
@@ -202,6 +209,17 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       });
     }
     return outcomes;
+  }
+
+  async function withRetries<R>(operation: () => Promise<R>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (classify(error) === "permanent" || attempt >= retry.maxAttempts) throw error;
+        await retry.sleep(retry.delay(attempt));
+      }
+    }
   }
 
   async function saveCheckpoint(

@@ -120,8 +120,6 @@ async function runRecord<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       await processor.handle(slot.event, context(env, processor.name, attempt, log));
-      await env.onApplied?.(slot as Slot<unknown>);
-      return "applied";
     } catch (error) {
       firstFailureAt ??= new Date();
       const errorClass = env.classify(error);
@@ -139,7 +137,22 @@ async function runRecord<T>(
       const delay = env.retry.delay(attempt);
       if (!env.deadline.allows(delay)) return "failed";
       await env.retry.sleep(delay);
+      continue;
     }
+    await markApplied(slot, env, log);
+    return "applied";
+  }
+}
+
+/** A lost dedupe mark only costs a repeat on redelivery; it must not re-run the record now. */
+async function markApplied<T>(slot: Slot<T>, env: RunEnv, log: Logger): Promise<void> {
+  try {
+    await env.onApplied?.(slot as Slot<unknown>);
+  } catch (error) {
+    log.warn("could not mark the record applied; a redelivery may apply it again", {
+      ...recordFields(slot as Slot<unknown>),
+      error: describeError(error),
+    });
   }
 }
 
@@ -190,7 +203,7 @@ async function runBatch<T>(
       const slot = slots[index]!;
       if (result.ok) {
         outcomes[index] = "applied";
-        await env.onApplied?.(slot as Slot<unknown>);
+        await markApplied(slot, env, log);
         continue;
       }
       const at = firstFailure.get(index) ?? new Date();
