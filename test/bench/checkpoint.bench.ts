@@ -34,7 +34,7 @@ type BatchPackage = {
   EventType: { DynamoDBStreams: string };
   processPartialResponse(
     event: { Records: unknown[] },
-    handler: (record: unknown) => Promise<unknown>,
+    handler: (record: StreamRecord) => Promise<unknown>,
     processor: unknown,
     options: object,
   ): Promise<{ batchItemFailures: unknown[] }>;
