@@ -7,12 +7,29 @@ const MAX_SIGNIFICANT_DIGITS = 38;
 const MIN_LEADING_EXPONENT = -130;
 const MAX_LEADING_EXPONENT = 125;
 
-// The scanner reports through these instead of returning an object, so decoding a number allocates
-// nothing on the common path. Decoding is synchronous, so they are never shared by two callers.
-let significantDigits = 0;
-/** Decimal exponent of the leading significant digit (0 for 1..9, -1 for 0.1..0.9). */
-let leadingExponent = 0;
-let isInteger = true;
+/**
+ * What the scanner measured in the number it last read. It reports through this one object so
+ * decoding a number allocates nothing; decoding is synchronous, so no two callers share it.
+ */
+const scanned = {
+  significantDigits: 0,
+  /** Decimal exponent of the leading significant digit (0 for 1..9, -1 for 0.1..0.9). */
+  leadingExponent: 0,
+  isInteger: true,
+  /**
+   * The value as a double when the scanner could compute it exactly rounded, else NaN. With at
+   * most 15 digits the digits form an exact integer, and one multiply or divide by an exact power
+   * of ten (up to 1e22) rounds once, so the result equals Number(text) without parsing again.
+   */
+  fastValue: 0.5,
+};
+
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** Any decimal of up to 15 significant digits survives a trip through a double. */
+const DIGITS_ALWAYS_EXACT = 15;
+/** A double never needs more than 17 digits, so a number with more cannot round-trip. */
+const DIGITS_MAX_DOUBLE = 17;
 
 const CODE_0 = 48;
 const CODE_9 = 57;
@@ -32,6 +49,8 @@ function scan(text: string): boolean {
   let first = -1;
   let last = -1;
   let sawPoint = false;
+  const negativeNumber = code === 45;
+  let digitsValue = 0;
   for (; i < length; i++) {
     code = text.charCodeAt(i);
     if (code >= CODE_0 && code <= CODE_9) {
@@ -39,6 +58,7 @@ function scan(text: string): boolean {
         if (first < 0) first = digitIndex;
         last = digitIndex;
       }
+      digitsValue = digitsValue * 10 + (code - CODE_0);
       digitIndex++;
       if (!sawPoint) integerDigits++;
     } else if (code === 46 /* . */ && !sawPoint) {
@@ -68,14 +88,24 @@ function scan(text: string): boolean {
     if (negative) exponent = -exponent;
   }
   if (first < 0) {
-    significantDigits = 0;
-    leadingExponent = 0;
-    isInteger = true;
+    scanned.significantDigits = 0;
+    scanned.leadingExponent = 0;
+    scanned.isInteger = true;
+    scanned.fastValue = 0;
     return true;
   }
-  significantDigits = last - first + 1;
-  leadingExponent = integerDigits - 1 - first + exponent;
-  isInteger = integerDigits - 1 - last + exponent >= 0;
+  scanned.significantDigits = last - first + 1;
+  scanned.leadingExponent = integerDigits - 1 - first + exponent;
+  scanned.isInteger = integerDigits - 1 - last + exponent >= 0;
+  let fastValue = Number.NaN;
+  if (digitIndex - first <= DIGITS_ALWAYS_EXACT) {
+    const scale = exponent - (digitIndex - integerDigits);
+    if (scale >= 0 && scale <= 22) fastValue = digitsValue * (EXACT_POWERS_OF_TEN[scale] as number);
+    else if (scale < 0 && scale >= -22)
+      fastValue = digitsValue / (EXACT_POWERS_OF_TEN[-scale] as number);
+    if (negativeNumber) fastValue = -fastValue;
+  }
+  scanned.fastValue = fastValue;
   return true;
 }
 
@@ -90,12 +120,13 @@ function invalid(text: unknown, why: string): SluiceDecodeError {
 function validate(text: unknown): asserts text is string {
   if (typeof text !== "string") throw invalid(text, "N must be a string of digits");
   if (!scan(text)) throw invalid(text, "expected digits with an optional sign, point and exponent");
-  if (significantDigits > MAX_SIGNIFICANT_DIGITS) {
+  if (scanned.significantDigits > MAX_SIGNIFICANT_DIGITS) {
     throw invalid(text, `more than ${MAX_SIGNIFICANT_DIGITS} significant digits`);
   }
   if (
-    significantDigits > 0 &&
-    (leadingExponent < MIN_LEADING_EXPONENT || leadingExponent > MAX_LEADING_EXPONENT)
+    scanned.significantDigits > 0 &&
+    (scanned.leadingExponent < MIN_LEADING_EXPONENT ||
+      scanned.leadingExponent > MAX_LEADING_EXPONENT)
   ) {
     throw invalid(text, "magnitude outside 1E-130 to 9.99E+125");
   }
@@ -166,34 +197,35 @@ export function isDecimal(value: unknown): value is Decimal {
   );
 }
 
-/** Any decimal of up to 15 significant digits survives a trip through a double. */
-const DIGITS_ALWAYS_EXACT = 15;
-/** A double never needs more than 17 digits, so a number with more cannot round-trip. */
-const DIGITS_MAX_DOUBLE = 17;
-
 function toBigInt(text: string): bigint {
   return BigInt(canonicalNumber(text));
 }
 
+/** The double nearest to the number just scanned. */
+function toDouble(text: string): number {
+  return Number.isNaN(scanned.fastValue) ? Number(text) : scanned.fastValue;
+}
+
 function decodeAuto(text: string): number | bigint | Decimal {
-  if (significantDigits === 0) return 0;
-  if (isInteger) {
+  if (scanned.significantDigits === 0) return 0;
+  if (scanned.isInteger) {
     // Below 1e15 every integer is a safe integer; above, check. Integers beyond
     // MAX_SAFE_INTEGER stay bigint even when a double could hold them, so arithmetic stays exact.
-    if (leadingExponent < DIGITS_ALWAYS_EXACT) return Number(text);
-    if (leadingExponent < 16) {
+    if (scanned.leadingExponent < DIGITS_ALWAYS_EXACT) return toDouble(text);
+    if (scanned.leadingExponent < 16) {
       const value = Number(text);
       if (Number.isSafeInteger(value)) return value;
     }
     return toBigInt(text);
   }
-  if (significantDigits <= DIGITS_ALWAYS_EXACT) return Number(text);
-  const canonical = canonicalNumber(text);
-  if (significantDigits <= DIGITS_MAX_DOUBLE) {
+  if (scanned.significantDigits <= DIGITS_ALWAYS_EXACT) return toDouble(text);
+  if (scanned.significantDigits <= DIGITS_MAX_DOUBLE) {
     const value = Number(text);
-    if (canonicalNumber(String(value)) === canonical) return value;
+    const shortest = String(value);
+    // Text written by JavaScript is already the shortest form; otherwise compare canonical forms.
+    if (shortest === text || canonicalNumber(shortest) === canonicalNumber(text)) return value;
   }
-  return { kind: "decimal", value: canonical };
+  return { kind: "decimal", value: canonicalNumber(text) };
 }
 
 /** Decodes the text of an `N` attribute in the given mode. Throws INVALID_NUMBER (without a path). */
@@ -203,9 +235,9 @@ export function decodeNumber(text: unknown, mode: NumberMode): number | bigint |
     case "auto":
       return decodeAuto(text);
     case "number":
-      return significantDigits === 0 ? 0 : Number(text);
+      return scanned.significantDigits === 0 ? 0 : toDouble(text);
     case "bigint":
-      if (isInteger) return toBigInt(text);
+      if (scanned.isInteger) return toBigInt(text);
       return { kind: "decimal", value: canonicalNumber(text) };
     case "string":
       return text;

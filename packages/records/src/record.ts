@@ -54,14 +54,18 @@ function toDate(value: unknown): Date | undefined {
   return undefined;
 }
 
-/** Which images the view type promises for this kind of change. */
-function promisedImages(
-  eventName: EventName,
-  viewType: StreamViewType | undefined,
-): { newImage: boolean; oldImage: boolean } {
-  const hasNew = viewType === "NEW_IMAGE" || viewType === "NEW_AND_OLD_IMAGES";
-  const hasOld = viewType === "OLD_IMAGE" || viewType === "NEW_AND_OLD_IMAGES";
-  return { newImage: hasNew && eventName !== "REMOVE", oldImage: hasOld && eventName !== "INSERT" };
+function recordError(
+  code: "NOT_A_STREAM_RECORD" | "MISSING_IMAGE",
+  message: string,
+  record: unknown,
+  position: number,
+  eventId: string | undefined,
+): SluiceDecodeError {
+  return new SluiceDecodeError(code, message, {
+    ...(eventId === undefined ? {} : { eventId }),
+    position,
+    record,
+  });
 }
 
 /**
@@ -76,11 +80,7 @@ export function decodeRecord<T = Item>(
   const position = ctx.position;
   const eventId = typeof record?.eventID === "string" ? record.eventID : undefined;
   const fail = (code: "NOT_A_STREAM_RECORD" | "MISSING_IMAGE", message: string): never => {
-    throw new SluiceDecodeError(code, message, {
-      ...(eventId === undefined ? {} : { eventId }),
-      position,
-      record,
-    });
+    throw recordError(code, message, record, position, eventId);
   };
 
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
@@ -118,17 +118,21 @@ export function decodeRecord<T = Item>(
   }
 
   const viewType = isViewType(change.StreamViewType) ? change.StreamViewType : undefined;
-  const promised = promisedImages(eventName, viewType);
-  // KEYS_ONLY and OLD_IMAGE streams promise no new image, so one is never exposed there, and so on.
-  const keepNew = viewType === undefined ? eventName !== "REMOVE" : promised.newImage;
-  const keepOld = viewType === undefined ? eventName !== "INSERT" : promised.oldImage;
-  if (promised.newImage && change.NewImage === undefined) {
+  // The images the view type promises for this kind of change. Without a view type (Kinesis),
+  // whatever the record holds is used. An image the view type rules out is never exposed.
+  const keepNew =
+    eventName !== "REMOVE" &&
+    (viewType === undefined || viewType === "NEW_AND_OLD_IMAGES" || viewType === "NEW_IMAGE");
+  const keepOld =
+    eventName !== "INSERT" &&
+    (viewType === undefined || viewType === "NEW_AND_OLD_IMAGES" || viewType === "OLD_IMAGE");
+  if (keepNew && viewType !== undefined && change.NewImage === undefined) {
     fail(
       "MISSING_IMAGE",
       `Record ${position} is ${eventName} on a ${viewType} stream but has no NewImage`,
     );
   }
-  if (promised.oldImage && change.OldImage === undefined) {
+  if (keepOld && viewType !== undefined && change.OldImage === undefined) {
     fail(
       "MISSING_IMAGE",
       `Record ${position} is ${eventName} on a ${viewType} stream but has no OldImage`,

@@ -1,7 +1,5 @@
-const DIGITS = /^\d+$/;
-
 function toBigInt(sequenceNumber: string): bigint {
-  if (typeof sequenceNumber !== "string" || !DIGITS.test(sequenceNumber)) {
+  if (!isSequenceNumber(sequenceNumber)) {
     throw new TypeError(
       `${JSON.stringify(sequenceNumber)} is not a sequence number: expected a string of digits`,
     );
@@ -20,7 +18,12 @@ export function compareSequenceNumbers(a: string, b: string): number {
 }
 
 export function isSequenceNumber(value: unknown): value is string {
-  return typeof value === "string" && DIGITS.test(value);
+  if (typeof value !== "string" || value.length === 0) return false;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
 }
 
 /** The lowest sequence number, or undefined for none: where Lambda resumes after a failure. */

@@ -82,6 +82,15 @@ describe("differential against @aws-sdk/util-dynamodb (wrapNumbers: true)", () =
     );
   });
 
+  it("number mode gives exactly the double Number() parses", () => {
+    fc.assert(
+      fc.property(dynamoNumber, (text) => {
+        expect(decodeAttribute({ N: text }, { numbers: "number" })).toBe(Number(text) || 0);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it("string mode returns the text util-dynamodb wraps", () => {
     fc.assert(
       fc.property(dynamoNumber, (text) => {
