@@ -4,3 +4,4 @@ export { type EventBridgeServer, startEventBridge } from "./eventbridge/server.j
 export * from "./pattern.js";
 export { assertJava, parseJavaMajor } from "./servers/java.js";
 export * from "./stack.js";
+export * from "./ttl-quirk.js";
