@@ -1,4 +1,5 @@
 export { type ClaimCheckOptions, checkIn, claim, discard } from "./claim-check.js";
+export { type ClientConfig, type ReplayClients, replayClients } from "./clients.js";
 export {
   type ClaimCheckPointer,
   ENVELOPE_VERSION,

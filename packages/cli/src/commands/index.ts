@@ -9,4 +9,8 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "Decode DynamoDB stream records into JSON lines of typed change events",
     load: async () => (await import("./decode.js")).default,
   },
+  replay: {
+    summary: "Replay failed records from a sluice DLQ or Lambda's failure destination",
+    load: async () => (await import("./replay.js")).default,
+  },
 };

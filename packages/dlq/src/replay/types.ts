@@ -31,6 +31,8 @@ export interface SourceMessage {
 export interface ReplaySource {
   describe: string;
   messages(signal?: AbortSignal): AsyncIterable<SourceMessage>;
+  /** About how many messages it holds, for a progress bar; undefined when it cannot tell. */
+  estimate?(): Promise<number | undefined>;
   /** Called once when the run ends, aborted or not. */
   close?(): Promise<void>;
 }

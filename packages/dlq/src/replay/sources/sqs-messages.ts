@@ -1,6 +1,7 @@
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
+  GetQueueAttributesCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -34,6 +35,16 @@ export function sqsMessageSource(
   const held = new Set<string>();
   return {
     describe,
+    async estimate() {
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ["ApproximateNumberOfMessages"],
+        }),
+      );
+      const count = Number(Attributes?.ApproximateNumberOfMessages);
+      return Number.isFinite(count) ? count : undefined;
+    },
     async *messages(signal?: AbortSignal): AsyncIterable<SourceMessage> {
       while (!signal?.aborted) {
         const received = await sqs
