@@ -5,7 +5,8 @@ import {
   decodeLambdaEvent,
   type Item,
 } from "@sluice/records";
-import { checkpointScope } from "./checkpoint/scope.js";
+import { DynamoDBCheckpointStore } from "./checkpoint/dynamodb.js";
+import { type CheckpointScope, checkpointScope } from "./checkpoint/scope.js";
 import { isCovered, nextCheckpoint } from "./checkpoint/state.js";
 import type { CheckpointState, CheckpointStore } from "./checkpoint/types.js";
 import type { DeadLetterHook } from "./dead-letter.js";
@@ -15,10 +16,16 @@ import { type Classifier, createClassifier, describeError, type ErrorClass } fro
 import { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 import { type BatchCounts, emitBatchMetrics } from "./metrics.js";
 import { isFinished, type Outcome } from "./outcome.js";
-import type { LambdaContext, ProcessContext, Processor } from "./processor.js";
+import {
+  isBatchProcessor,
+  type LambdaContext,
+  type ProcessContext,
+  type Processor,
+} from "./processor.js";
 import { type RetryOptions, retryPolicy } from "./retry.js";
 import { type Ordering, type RunEnv, runProcessor } from "./run-processor.js";
 import { type Slot, toSlots } from "./slots.js";
+import { transactWithCheckpoint } from "./transaction.js";
 
 export interface StreamHandlerConfig<T = Item> {
   /** Names the pipeline in checkpoints, dead letters, logs and metrics. */
@@ -194,8 +201,14 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       });
       return slots.map(() => "not-started");
     }
+    const committed: Committed = {};
+    const commit =
+      checkpoints instanceof DynamoDBCheckpointStore && scope && isBatchProcessor(processor)
+        ? transactionalCommit(checkpoints, key, scope, checkpoint, slots, outcomes, committed)
+        : undefined;
     await runProcessor(processor, slots, outcomes, {
       ...env,
+      ...(commit && { commit }),
       ...(dedupe && {
         onApplied: async (slot: Slot<unknown>) => {
           await dedupe.mark(dedupeScope, slot.eventId);
@@ -206,6 +219,7 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       await saveCheckpoint(config.checkpoints, key, scope, checkpoint, slots, outcomes, {
         log: plog,
         deadline: env.deadline,
+        committed,
       });
     }
     return outcomes;
@@ -229,12 +243,13 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
     previous: CheckpointState | undefined,
     slots: Slot<T>[],
     outcomes: Outcome[],
-    { log, deadline }: { log: Logger; deadline: Deadline },
+    { log, deadline, committed }: { log: Logger; deadline: Deadline; committed: Committed },
   ): Promise<void> {
     const next = nextCheckpoint(previous, slots, outcomes);
     if (!next) return;
     const firstUnfinished = outcomes.findIndex((outcome) => !isFinished(outcome));
     const writeScope = scope.write(firstUnfinished);
+    if (committed.scope === writeScope && sameState(committed.state, next)) return;
     // A resume point under a new key starts from nothing: write it as a fresh checkpoint.
     const base = writeScope === scope.read ? previous : undefined;
     const options = scope.expires
@@ -266,6 +281,66 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       }
     }
   }
+}
+
+/** What a batch processor already committed with its effect. */
+interface Committed {
+  scope?: string;
+  state?: CheckpointState;
+  indexes?: Set<number>;
+}
+
+const sameState = (a: CheckpointState | undefined, b: CheckpointState): boolean =>
+  a !== undefined &&
+  a.sequenceNumber === b.sequenceNumber &&
+  a.finished.length === b.finished.length &&
+  a.finished.every((seq) => b.finished.includes(seq));
+
+/**
+ * `ctx.commit` for batch processors: the checkpoint as if the given events (and those committed
+ * before) were applied, written in the same transaction as the effect.
+ */
+function transactionalCommit<T>(
+  store: DynamoDBCheckpointStore,
+  key: { pipeline: string; processor: string },
+  scope: CheckpointScope,
+  read: CheckpointState | undefined,
+  slots: Slot<T>[],
+  outcomes: Outcome[],
+  committed: Committed,
+): NonNullable<ProcessContext["commit"]> {
+  const indexOf = new Map(slots.map((slot, index) => [slot.eventId, index]));
+  return async (writes, events) => {
+    const indexes = new Set(committed.indexes);
+    for (const event of events) {
+      const index = indexOf.get(event.meta.eventId);
+      if (index === undefined) {
+        throw new Error(`commit() got event ${event.meta.eventId}, which is not in this batch.`);
+      }
+      indexes.add(index);
+    }
+    const assumed = outcomes.map((outcome, index) => (indexes.has(index) ? "applied" : outcome));
+    const writeScope = scope.write(assumed.findIndex((outcome) => !isFinished(outcome)));
+    // What is stored under the scope written to, as far as this invocation knows.
+    const stored =
+      committed.scope === writeScope
+        ? committed.state
+        : writeScope === scope.read
+          ? read
+          : undefined;
+    const next = nextCheckpoint(committed.state ?? read, slots, assumed);
+    if (!next) throw new Error("commit() got no event that moves the checkpoint.");
+    const seqs = events.map((event) => event.meta.sequenceNumber).join(",");
+    await transactWithCheckpoint({
+      client: store.client,
+      writes,
+      checkpoint: { store, key: { ...key, scope: writeScope }, next, previous: stored },
+      batchId: `${key.pipeline}|${key.processor}|${writeScope}|${seqs}`,
+    });
+    committed.scope = writeScope;
+    committed.state = next;
+    committed.indexes = indexes;
+  };
 }
 
 function countOutcomes(outcomes: Outcome[]): BatchCounts {

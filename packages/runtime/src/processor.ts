@@ -1,3 +1,4 @@
+import type { TransactWriteItem } from "@aws-sdk/client-dynamodb";
 import type { ChangeEvent, Item } from "@sluice/records";
 import type { Logger } from "./logger.js";
 
@@ -17,6 +18,12 @@ export interface ProcessContext {
   signal: AbortSignal;
   log: Logger;
   lambda?: LambdaContext;
+  /**
+   * With a DynamoDB checkpoint store, batch processors get this: it writes `writes` and moves
+   * the checkpoint over `events` in one TransactWriteItems, so the effect and the checkpoint
+   * land together or not at all. Call it only for events whose result is ok.
+   */
+  commit?: (writes: TransactWriteItem[], events: ChangeEvent<unknown>[]) => Promise<void>;
 }
 
 export type RecordResult = { ok: true } | { ok: false; error: unknown };

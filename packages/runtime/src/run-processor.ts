@@ -32,6 +32,8 @@ export interface RunEnv {
   lambda: LambdaContext | undefined;
   /** Called after each applied record (dedupe marks). */
   onApplied?: (slot: Slot<unknown>) => Promise<void>;
+  /** Effect and checkpoint in one transaction, for batch processors. */
+  commit?: ProcessContext["commit"];
 }
 
 /** Runs one processor over the batch. `outcomes` arrives with `skipped` filled in. */
@@ -187,7 +189,9 @@ async function runBatch<T>(
     const events = pending.map((index) => slots[index]!.event!);
     let results: { ok: boolean; error?: unknown }[];
     try {
-      results = await processor.process(events, context(env, processor.name, attempt, log));
+      const ctx = context(env, processor.name, attempt, log);
+      if (env.commit) ctx.commit = env.commit;
+      results = await processor.process(events, ctx);
       if (results.length !== events.length) {
         throw new Error(
           `Processor "${processor.name}" returned ${results.length} results for ${events.length} events; return one result per event, in order.`,

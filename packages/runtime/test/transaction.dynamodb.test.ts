@@ -7,12 +7,16 @@ import {
 import { useLocalStack } from "@sluice/local/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  type BatchProcessor,
   checkpointTableInput,
   chunkActions,
   DynamoDBCheckpointStore,
+  type RecordResult,
+  streamHandler,
   transactWithCheckpoint,
 } from "../src/index.js";
 import { countingClient } from "./client-counter.js";
+import { batchOf, lambdaContext, memoryLogger, noSleep, seqAt } from "./fixtures.js";
 
 const stack = useLocalStack();
 let checkpoints: string;
@@ -124,5 +128,81 @@ describe("effect and checkpoint in one transaction", () => {
       const bytes = chunk.reduce((n, w) => n + JSON.stringify(w).length, 0);
       expect(bytes).toBeLessThan(4 * 1024 * 1024);
     }
+  });
+});
+
+describe("ctx.commit for batch processors", () => {
+  // Sums `value` per item, one ADD per distinct item per call, committed with the checkpoint.
+  const summing = (prefix: string, failOnce: Set<string>): BatchProcessor => ({
+    name: "sums",
+    async process(events, ctx): Promise<RecordResult[]> {
+      const failing = new Set(
+        events.map((e) => String(e.keys.PK)).filter((pk) => failOnce.delete(pk)),
+      );
+      const sums = new Map<string, number>();
+      const ok = events.filter((e) => !failing.has(String(e.keys.PK)));
+      for (const e of ok) {
+        const pk = `${prefix}${String(e.keys.PK)}`;
+        sums.set(pk, (sums.get(pk) ?? 0) + Number(e.newImage?.value));
+      }
+      await ctx.commit!(
+        [...sums].map(([pk, n]) => addTo(pk, n)),
+        ok,
+      );
+      return events.map((e) =>
+        failing.has(String(e.keys.PK))
+          ? { ok: false, error: Object.assign(new Error("busy"), { name: "ThrottlingException" }) }
+          : { ok: true },
+      );
+    },
+  });
+
+  it("writes effect and checkpoint in one transaction per batch and applies nothing twice on redelivery", async () => {
+    const { client, counts } = countingClient(stack.config);
+    const prefix = stack.uniqueName("sum");
+    const handler = streamHandler({
+      pipeline: prefix,
+      processors: [summing(prefix, new Set())],
+      checkpoints: new DynamoDBCheckpointStore({ client, tableName: checkpoints }),
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const all = batchOf(Array.from({ length: 150 }, (_, i) => `item-${i % 3}`)).Records;
+    const batches = [0, 50, 100].map((start) => ({ Records: all.slice(start, start + 50) }));
+    for (const batch of batches) await handler(batch, lambdaContext());
+    const expected = (item: number) =>
+      Array.from({ length: 150 }, (_, i) => i)
+        .filter((i) => i % 3 === item)
+        .reduce((a, b) => a + b, 0);
+    expect(await total(`${prefix}item-1`)).toBe(expected(1));
+    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3, TransactWriteItemsCommand: 3 });
+    counts.clear();
+    for (const batch of batches) await handler(batch, lambdaContext());
+    expect(await total(`${prefix}item-1`)).toBe(expected(1));
+    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3 });
+  });
+
+  it("is exactly once when some items fail and Lambda redelivers from the reported record", async () => {
+    const prefix = stack.uniqueName("partial");
+    const handler = streamHandler({
+      pipeline: prefix,
+      ordering: "per-item",
+      retry: { maxAttempts: 1, ...noSleep },
+      processors: [summing(prefix, new Set(["item-1"]))],
+      checkpoints: new DynamoDBCheckpointStore({
+        client: stack.clients.dynamodb,
+        tableName: checkpoints,
+      }),
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const event = batchOf(["item-0", "item-1", "item-2", "item-1", "item-0"]);
+    const first = await handler(event, lambdaContext());
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: seqAt(1) }]);
+    const again = await handler({ Records: event.Records.slice(1) }, lambdaContext());
+    expect(again.batchItemFailures).toEqual([]);
+    expect(await total(`${prefix}item-0`)).toBe(0 + 4);
+    expect(await total(`${prefix}item-1`)).toBe(1 + 3);
+    expect(await total(`${prefix}item-2`)).toBe(2);
   });
 });

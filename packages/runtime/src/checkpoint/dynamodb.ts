@@ -40,11 +40,11 @@ export function checkpointTableInput(tableName: string): CreateTableCommandInput
  * consistent GetItem and moved with one conditional UpdateItem per batch.
  */
 export class DynamoDBCheckpointStore implements CheckpointStore {
-  readonly #client: DynamoDBClient;
+  readonly client: DynamoDBClient;
   readonly tableName: string;
 
   constructor(options: DynamoDBCheckpointStoreOptions) {
-    this.#client = options.client;
+    this.client = options.client;
     this.tableName = options.tableName;
   }
 
@@ -53,7 +53,7 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
   }
 
   async read(key: CheckpointKey): Promise<CheckpointState | undefined> {
-    const { Item } = await this.#client.send(
+    const { Item } = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: this.#key(key), ConsistentRead: true }),
     );
     const seq = Item?.seq?.S;
@@ -131,9 +131,7 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     options: { expiresAt?: number } = {},
   ): Promise<WriteResult> {
     try {
-      await this.#client.send(
-        new UpdateItemCommand(this.updateInput(key, next, previous, options)),
-      );
+      await this.client.send(new UpdateItemCommand(this.updateInput(key, next, previous, options)));
       return "written";
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return "stale";
