@@ -2,6 +2,17 @@ export { parseStreamArn, type StreamArnParts } from "./arn.js";
 export { decodeAttribute, decodeImage } from "./attribute.js";
 export { type DecodeRecordsOptions, type DecodeResult, decodeRecords } from "./batch.js";
 export { bytesToBase64, decodeBinary } from "./binary.js";
+export { type ChangedFields, changedFields } from "./changed-fields.js";
+export {
+  defineEntities,
+  type EntityDefinition,
+  type EntityEvent,
+  type EntityMatch,
+  type EntityRouter,
+  type EntityRouterOptions,
+  type RouteResult,
+} from "./entities.js";
+export { decodedEqual } from "./equality.js";
 export * from "./errors.js";
 export { stringifyDecoded, toJsonLine } from "./json.js";
 export { canonicalNumber, decimal, decodeNumber, isDecimal } from "./numbers.js";
