@@ -9,6 +9,8 @@ import {
   type LambdaFailureRecord,
   lambdaS3Source,
   lambdaSqsSource,
+  parseEnvelope,
+  queueTarget,
   type ReplayEvent,
   replay,
 } from "../src/index.js";
@@ -165,5 +167,37 @@ describe("replay from Lambda's failure destination", () => {
     expect(await replay({ source: source(), target })).toMatchObject({ messages: 1, replayed: 4 });
     expect(seen).toEqual(records.map((r) => r.eventID));
     expect(await replay({ source: source(), target })).toMatchObject({ messages: 0 });
+  });
+});
+
+describe("re-driving Lambda's failed records to a queue", () => {
+  it("sends each record as a sluice envelope describing Lambda's failure", async () => {
+    const { streamArn, shardId, records } = await streamWithOrders(3);
+    const { bucketName } = await stack.createBucket();
+    const object = { ...failureRecord(streamArn, shardId, records), payload: { Records: records } };
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucketName,
+        Key: "aws/lambda/m/s/x",
+        Body: JSON.stringify(object),
+      }),
+    );
+    const retryQueue = await stack.createQueue();
+    const summary = await replay({
+      source: lambdaS3Source({ s3, bucket: bucketName }),
+      target: queueTarget({ sqs, queueUrl: retryQueue.queueUrl }),
+    });
+    expect(summary.replayed).toBe(3);
+    const messages = await stack.receiveMessages(retryQueue.queueUrl, 3);
+    const envelopes = messages.map((m) => parseEnvelope(m.Body!));
+    expect(envelopes.map((e) => e.record.eventID).sort()).toEqual(
+      records.map((r) => r.eventID).sort(),
+    );
+    expect(envelopes[0]).toMatchObject({
+      pipeline: "lambda",
+      processor: "orders-stream",
+      error: { name: "LambdaFailureDestination", code: "RetryAttemptsExhausted" },
+    });
+    expect(messages[0]!.MessageAttributes?.errorCode?.StringValue).toBe("RetryAttemptsExhausted");
   });
 });
