@@ -5,13 +5,12 @@ import {
   decodeLambdaEvent,
   type Item,
 } from "@sluice/records";
-import { DynamoDBCheckpointStore } from "./checkpoint/dynamodb.js";
-import { type CheckpointScope, checkpointScope } from "./checkpoint/scope.js";
-import { isCovered, nextCheckpoint } from "./checkpoint/state.js";
-import type { CheckpointState, CheckpointStore } from "./checkpoint/types.js";
+import { checkpointScope } from "./checkpoint/scope.js";
+import { CheckpointSession } from "./checkpoint/session.js";
+import type { CheckpointStore } from "./checkpoint/types.js";
 import type { DeadLetterHook } from "./dead-letter.js";
 import { Deadline } from "./deadline.js";
-import { type DedupeStore, defaultDedupeTtlSeconds } from "./dedupe/types.js";
+import type { DedupeStore } from "./dedupe/types.js";
 import { type Classifier, createClassifier, describeError, type ErrorClass } from "./errors.js";
 import { createLogger, type Logger, type LoggerOptions } from "./logger.js";
 import { type BatchCounts, emitBatchMetrics } from "./metrics.js";
@@ -22,10 +21,9 @@ import {
   type ProcessContext,
   type Processor,
 } from "./processor.js";
-import { type RetryOptions, retryPolicy } from "./retry.js";
+import { type RetryOptions, retryPolicy, withRetries } from "./retry.js";
 import { type Ordering, type RunEnv, runProcessor } from "./run-processor.js";
 import { type Slot, toSlots } from "./slots.js";
-import { transactWithCheckpoint } from "./transaction.js";
 
 export interface StreamHandlerConfig<T = Item> {
   /** Names the pipeline in checkpoints, dead letters, logs and metrics. */
@@ -172,24 +170,20 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
     const outcomes: Outcome[] = slots.map(() => "not-started");
     const plog = env.log.child({ processor: processor.name });
     const key = { pipeline: config.pipeline, processor: processor.name };
-    const scope = config.checkpoints
-      ? checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots)
-      : undefined;
-    const checkpoints = config.checkpoints;
     const dedupe = config.dedupe;
-    const dedupeScope = `${config.pipeline}|${processor.name}`;
-    let checkpoint: CheckpointState | undefined;
+    const dedupeScope = `${key.pipeline}|${key.processor}`;
+    const retrying = <R>(operation: () => Promise<R>) =>
+      withRetries(operation, retry, classify, env.deadline);
+    const scope = checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots);
+    let session: CheckpointSession<T> | undefined;
     try {
-      if (checkpoints && scope) {
-        checkpoint = await withRetries(() => checkpoints.read({ ...key, scope: scope.read }));
-        slots.forEach((slot, index) => {
-          if (isCovered(checkpoint, slot.seq)) outcomes[index] = "skipped";
-        });
+      if (config.checkpoints && scope) {
+        session = await CheckpointSession.open(config.checkpoints, key, scope, slots, retrying);
+        session.skipCovered(outcomes);
       }
       if (dedupe) {
-        const open = slots.filter((_, index) => outcomes[index] !== "skipped");
-        const ids = open.map((slot) => slot.eventId);
-        const seen = await withRetries(() => dedupe.seen(dedupeScope, ids));
+        const ids = slots.filter((_, i) => outcomes[i] !== "skipped").map((slot) => slot.eventId);
+        const seen = await retrying(() => dedupe.seen(dedupeScope, ids));
         slots.forEach((slot, index) => {
           if (seen.has(slot.eventId)) outcomes[index] = "skipped";
         });
@@ -201,11 +195,7 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       });
       return slots.map(() => "not-started");
     }
-    const committed: Committed = {};
-    const commit =
-      checkpoints instanceof DynamoDBCheckpointStore && scope && isBatchProcessor(processor)
-        ? transactionalCommit(checkpoints, key, scope, checkpoint, slots, outcomes, committed)
-        : undefined;
+    const commit = isBatchProcessor(processor) ? session?.commitFor(outcomes) : undefined;
     await runProcessor(processor, slots, outcomes, {
       ...env,
       ...(commit && { commit }),
@@ -215,132 +205,9 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
         },
       }),
     });
-    if (config.checkpoints && scope) {
-      await saveCheckpoint(config.checkpoints, key, scope, checkpoint, slots, outcomes, {
-        log: plog,
-        deadline: env.deadline,
-        committed,
-      });
-    }
+    await session?.save(outcomes, plog, retrying);
     return outcomes;
   }
-
-  async function withRetries<R>(operation: () => Promise<R>): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await operation();
-      } catch (error) {
-        if (classify(error) === "permanent" || attempt >= retry.maxAttempts) throw error;
-        await retry.sleep(retry.delay(attempt));
-      }
-    }
-  }
-
-  async function saveCheckpoint(
-    store: CheckpointStore,
-    key: { pipeline: string; processor: string },
-    scope: NonNullable<ReturnType<typeof checkpointScope>>,
-    previous: CheckpointState | undefined,
-    slots: Slot<T>[],
-    outcomes: Outcome[],
-    { log, deadline, committed }: { log: Logger; deadline: Deadline; committed: Committed },
-  ): Promise<void> {
-    const next = nextCheckpoint(previous, slots, outcomes);
-    if (!next) return;
-    const firstUnfinished = outcomes.findIndex((outcome) => !isFinished(outcome));
-    const writeScope = scope.write(firstUnfinished);
-    if (committed.scope === writeScope && sameState(committed.state, next)) return;
-    // A resume point under a new key starts from nothing: write it as a fresh checkpoint.
-    const base = writeScope === scope.read ? previous : undefined;
-    const options = scope.expires
-      ? { expiresAt: Math.floor(Date.now() / 1000) + defaultDedupeTtlSeconds }
-      : {};
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await store.write({ ...key, scope: writeScope }, next, base, options);
-        if (result === "stale") {
-          log.info("checkpoint already ahead (a concurrent writer won); left as is", {
-            sequenceNumber: next.sequenceNumber,
-          });
-        }
-        return;
-      } catch (error) {
-        const delay = retry.delay(attempt);
-        if (
-          classify(error) === "permanent" ||
-          attempt >= retry.maxAttempts ||
-          !deadline.allows(delay)
-        ) {
-          // The records stay applied; redelivered ones past the last checkpoint run again.
-          log.error("checkpoint write failed; redelivered records may be applied again", {
-            error: describeError(error),
-          });
-          return;
-        }
-        await retry.sleep(delay);
-      }
-    }
-  }
-}
-
-/** What a batch processor already committed with its effect. */
-interface Committed {
-  scope?: string;
-  state?: CheckpointState;
-  indexes?: Set<number>;
-}
-
-const sameState = (a: CheckpointState | undefined, b: CheckpointState): boolean =>
-  a !== undefined &&
-  a.sequenceNumber === b.sequenceNumber &&
-  a.finished.length === b.finished.length &&
-  a.finished.every((seq) => b.finished.includes(seq));
-
-/**
- * `ctx.commit` for batch processors: the checkpoint as if the given events (and those committed
- * before) were applied, written in the same transaction as the effect.
- */
-function transactionalCommit<T>(
-  store: DynamoDBCheckpointStore,
-  key: { pipeline: string; processor: string },
-  scope: CheckpointScope,
-  read: CheckpointState | undefined,
-  slots: Slot<T>[],
-  outcomes: Outcome[],
-  committed: Committed,
-): NonNullable<ProcessContext["commit"]> {
-  const indexOf = new Map(slots.map((slot, index) => [slot.eventId, index]));
-  return async (writes, events) => {
-    const indexes = new Set(committed.indexes);
-    for (const event of events) {
-      const index = indexOf.get(event.meta.eventId);
-      if (index === undefined) {
-        throw new Error(`commit() got event ${event.meta.eventId}, which is not in this batch.`);
-      }
-      indexes.add(index);
-    }
-    const assumed = outcomes.map((outcome, index) => (indexes.has(index) ? "applied" : outcome));
-    const writeScope = scope.write(assumed.findIndex((outcome) => !isFinished(outcome)));
-    // What is stored under the scope written to, as far as this invocation knows.
-    const stored =
-      committed.scope === writeScope
-        ? committed.state
-        : writeScope === scope.read
-          ? read
-          : undefined;
-    const next = nextCheckpoint(committed.state ?? read, slots, assumed);
-    if (!next) throw new Error("commit() got no event that moves the checkpoint.");
-    const seqs = events.map((event) => event.meta.sequenceNumber).join(",");
-    await transactWithCheckpoint({
-      client: store.client,
-      writes,
-      checkpoint: { store, key: { ...key, scope: writeScope }, next, previous: stored },
-      batchId: `${key.pipeline}|${key.processor}|${writeScope}|${seqs}`,
-    });
-    committed.scope = writeScope;
-    committed.state = next;
-    committed.indexes = indexes;
-  };
 }
 
 function countOutcomes(outcomes: Outcome[]): BatchCounts {

@@ -34,3 +34,30 @@ export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
     sleep: options.sleep ?? defaultSleep,
   };
 }
+
+/**
+ * Runs `operation`, retrying transient failures while attempts and the deadline allow. For the
+ * runtime's own store calls.
+ */
+export async function withRetries<R>(
+  operation: () => Promise<R>,
+  policy: RetryPolicy,
+  classify: (error: unknown) => "permanent" | "transient",
+  deadline: { allows(ms: number): boolean },
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await operation();
+    } catch (error) {
+      const delay = policy.delay(attempt);
+      if (
+        classify(error) === "permanent" ||
+        attempt >= policy.maxAttempts ||
+        !deadline.allows(delay)
+      ) {
+        throw error;
+      }
+      await policy.sleep(delay);
+    }
+  }
+}
