@@ -5,7 +5,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { type ClaimCheckPointer, type Envelope, parseEnvelope } from "./envelope.js";
-import { EnvelopeError } from "./errors.js";
+import { DeadLetterDeliveryError, EnvelopeError } from "./errors.js";
 
 /** Where envelopes too big for a message go; the message then carries a pointer. */
 export interface ClaimCheckOptions {
@@ -26,14 +26,24 @@ export async function checkIn(
 ): Promise<ClaimCheckPointer> {
   const prefix = options.prefix ?? "sluice-claim-check/";
   const key = `${prefix}${envelope.pipeline}/${envelope.processor}/${envelope.id}.json`;
-  await options.s3.send(
-    new PutObjectCommand({
-      Bucket: options.bucket,
-      Key: key,
-      Body: body,
-      ContentType: "application/json",
-    }),
-  );
+  try {
+    await options.s3.send(
+      new PutObjectCommand({
+        Bucket: options.bucket,
+        Key: key,
+        Body: body,
+        ContentType: "application/json",
+      }),
+    );
+  } catch (cause) {
+    const code = cause instanceof Error ? cause.name : "Error";
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new DeadLetterDeliveryError(
+      `S3 bucket ${options.bucket} (claim check)`,
+      [{ id: envelope.id, code, message }],
+      { cause },
+    );
+  }
   const pointer: ClaimCheckPointer = {
     v: 1,
     id: envelope.id,

@@ -114,9 +114,9 @@ export function parseDeadLetterMessage(text: string): Envelope | ClaimCheckPoint
       `Dead-letter envelope version ${JSON.stringify(value.v)} is not supported (this sluice reads version ${ENVELOPE_VERSION}); upgrade @sluice/dlq to read it.`,
     );
   }
-  requireString(value, "id");
-  requireString(value, "pipeline");
-  requireString(value, "processor");
+  requireString(value, value, "id");
+  requireString(value, value, "pipeline");
+  requireString(value, value, "processor");
   if ("claimCheck" in value) return checkPointer(value);
   if (!isObject(value.record)) {
     throw new EnvelopeError("MISSING_PAYLOAD", `Envelope ${value.id} has no record.`);
@@ -124,8 +124,8 @@ export function parseDeadLetterMessage(text: string): Envelope | ClaimCheckPoint
   const error = value.error;
   if (!isObject(error)) invalid(value, "error");
   if (error.class !== "permanent" && error.class !== "transient") invalid(value, "error.class");
-  requireString(error, "name", value.id);
-  requireString(error, "message", value.id);
+  requireString(value, error, "name", "error.");
+  requireString(value, error, "message", "error.");
   if (error.code !== undefined && typeof error.code !== "string") invalid(value, "error.code");
   if (error.stack !== undefined && typeof error.stack !== "string") invalid(value, "error.stack");
   if (typeof value.attempts !== "number" || !Number.isInteger(value.attempts)) {
@@ -139,8 +139,8 @@ export function parseDeadLetterMessage(text: string): Envelope | ClaimCheckPoint
 function checkPointer(value: Record<string, unknown>): ClaimCheckPointer {
   const check = value.claimCheck;
   if (!isObject(check)) invalid(value, "claimCheck");
-  requireString(check, "bucket", value.id);
-  requireString(check, "key", value.id);
+  requireString(value, check, "bucket", "claimCheck.");
+  requireString(value, check, "key", "claimCheck.");
   if (typeof check.bytes !== "number") invalid(value, "claimCheck.bytes");
   return value as unknown as ClaimCheckPointer;
 }
@@ -149,10 +149,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function requireString(obj: Record<string, unknown>, field: string, id?: unknown): void {
-  if (typeof obj[field] !== "string" || obj[field] === "") {
-    invalid({ id: id ?? obj.id }, field);
-  }
+function requireString(
+  envelope: Record<string, unknown>,
+  obj: Record<string, unknown>,
+  field: string,
+  path = "",
+): void {
+  if (typeof obj[field] !== "string" || obj[field] === "") invalid(envelope, `${path}${field}`);
 }
 
 function requireTime(obj: Record<string, unknown>, field: string): void {

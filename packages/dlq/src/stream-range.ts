@@ -12,7 +12,7 @@ import { toLambdaRecordJson } from "./record-json.js";
 export interface ReadRangeOptions {
   /** Records the range held (DDBStreamBatchInfo.batchSize); finding fewer means some expired. */
   expectedCount?: number;
-  /** Empty pages in a row after which the shard counts as read to its end. Default 3. */
+  /** Empty pages in a row after which the shard counts as read to its end. Default 5. */
   maxEmptyPages?: number;
   /** Records per GetRecords call, at most 1000 (the default). */
   pageSize?: number;
@@ -28,7 +28,7 @@ export async function readStreamRange(
   range: StreamRange,
   options: ReadRangeOptions = {},
 ): Promise<DynamoDBStreamRecord[]> {
-  const maxEmptyPages = options.maxEmptyPages ?? 3;
+  const maxEmptyPages = options.maxEmptyPages ?? 5;
   const records: DynamoDBStreamRecord[] = [];
   let last: string | undefined;
   const counts = () => ({ found: records.length, expected: options.expectedCount });

@@ -96,6 +96,10 @@ describe("envelope", () => {
     ["attempts", (e: Record<string, unknown>) => (e.attempts = "1")],
     ["lastFailureAt", (e: Record<string, unknown>) => (e.lastFailureAt = "yesterday")],
     ["processor", (e: Record<string, unknown>) => delete e.processor],
+    [
+      "error.message",
+      (e: Record<string, unknown>) => ((e.error as Record<string, unknown>).message = 7),
+    ],
   ])("rejects a malformed %s with INVALID_ENVELOPE", (field, spoil) => {
     const envelope = toEnvelope(deadLetter(1)) as unknown as Record<string, unknown>;
     spoil(envelope);

@@ -18,6 +18,7 @@ import {
 } from "../src/index.js";
 import { deadLetter, streamRecord } from "./fixtures.js";
 import { eventBridgeFailingEntriesOnce, sqsFailingEntriesOnce } from "./local-clients.js";
+import { queueDepth } from "./stream-helpers.js";
 
 const stack = useLocalStack();
 const { sqs, s3 } = stack.clients;
@@ -79,6 +80,21 @@ describe("SQS router", () => {
     expect(error).toBeInstanceOf(DeadLetterDeliveryError);
     expect((error as Error).message).toContain(queue.queueUrl);
     expect((error as Error).message).toContain("claimCheck");
+  });
+
+  it("names the claim-check bucket when the oversized envelope cannot be stored there", async () => {
+    const queue = await stack.createQueue({ attributes: { MaximumMessageSize: "65536" } });
+    const route = sqsDeadLetterRouter({
+      sqs,
+      queueUrl: queue.queueUrl,
+      claimCheck: { s3, bucket: "no-such-claim-check-bucket" },
+    });
+    const error = (await route([bigLetter(1, 100_000)]).catch(
+      (e: unknown) => e,
+    )) as DeadLetterDeliveryError;
+    expect(error).toBeInstanceOf(DeadLetterDeliveryError);
+    expect(error.destination).toBe("S3 bucket no-such-claim-check-bucket (claim check)");
+    expect(await queueDepth(sqs, queue.queueUrl)).toBe(0);
   });
 
   it("reports entries the queue itself refuses (a stated limit above the queue's) as a delivery error", async () => {

@@ -386,6 +386,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     const target = await targetOf(values, clients);
     const filter = filterOf(values);
     const rate = positiveNumber(values.rate, "--rate");
+    if (rate === 0) throw new UsageError("--rate must be above 0; leave it out for no limit");
     const dryRun = values["dry-run"] === true;
     const progressPath =
       values.progress ?? defaultProgressPath({ kind, location, target: target.describe });
@@ -397,7 +398,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       filter,
       dryRun,
       signal: abort.signal,
-      ...(rate ? { ratePerSecond: rate } : {}),
+      ...(rate !== undefined && { ratePerSecond: rate }),
       ...(dryRun ? {} : { progress: await fileProgress(progressPath) }),
       onEvent: (event) => {
         reporter.onEvent(event);
