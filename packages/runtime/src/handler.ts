@@ -55,6 +55,8 @@ export interface StreamHandlerConfig<T = Item> {
 
 export interface StreamResponse {
   batchItemFailures: { itemIdentifier: string }[];
+  /** Present when the mapping has a tumbling window: Lambda fails an invoke without it. */
+  state?: Record<string, unknown>;
 }
 
 export type StreamHandler = (
@@ -148,14 +150,16 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
           );
         }
       }
-      if (!lowest) return { batchItemFailures: [] };
+      // A tumbling window only to learn the shard id: pass its state through unchanged.
+      const state = event.window ? { state: event.state ?? {} } : {};
+      if (!lowest) return { batchItemFailures: [], ...state };
       if (lowest.sequenceNumber === undefined) {
         // An identifier Lambda does not know fails the whole batch anyway; say why instead.
         throw new Error(
           `Record ${lowest.position} (eventID ${lowest.eventId}) failed and has no SequenceNumber to report; failing the batch so Lambda retries it.`,
         );
       }
-      return { batchItemFailures: [{ itemIdentifier: lowest.sequenceNumber }] };
+      return { batchItemFailures: [{ itemIdentifier: lowest.sequenceNumber }], ...state };
     } finally {
       deadline.dispose();
     }

@@ -414,6 +414,27 @@ describe("checkpoints", () => {
   });
 });
 
+describe("tumbling window events", () => {
+  it("passes the window state through so a window can be used only for the shard id", async () => {
+    const store = new MemoryCheckpointStore();
+    const handler = streamHandler({
+      pipeline: "p",
+      checkpoints: store,
+      handle: () => {},
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const window = { start: "2026-11-21T00:00:00Z", end: "2026-11-21T00:15:00Z" };
+    const event = { ...batchOf(["a"]), window, state: { n: 1 }, shardId: "shardId-7" };
+    expect(await handler(event, lambdaContext())).toEqual({
+      batchItemFailures: [],
+      state: { n: 1 },
+    });
+    const key = { pipeline: "p", processor: "default", scope: "shard#shardId-7" };
+    expect((await store.read(key))?.sequenceNumber).toBe(seqAt(0));
+  });
+});
+
 describe("observability", () => {
   it("logs JSON with eventID, sequence number and processor, and writes EMF metrics", async () => {
     const { logger, lines } = memoryLogger();
