@@ -12,108 +12,88 @@ function prefixPath(error: unknown, segment: string): never {
     const tail = error.path;
     const path =
       tail === undefined ? segment : tail.startsWith("[") ? segment + tail : `${segment}.${tail}`;
-    throw new SluiceDecodeError(error.code, error.message, {
-      path,
-      ...(error.issues === undefined ? {} : { issues: error.issues }),
-    });
+    throw new SluiceDecodeError(error.code, error.message, { path });
   }
   throw error;
 }
 
-function unknownType(type: string): SluiceDecodeError {
-  return new SluiceDecodeError(
-    "UNKNOWN_ATTRIBUTE_TYPE",
-    `Unknown attribute type ${JSON.stringify(type)}: expected one of S, N, B, BOOL, NULL, M, L, SS, NS, BS`,
-  );
-}
-
-function notAnArray(type: string): SluiceDecodeError {
-  return new SluiceDecodeError("UNKNOWN_ATTRIBUTE_TYPE", `${type} must hold an array of values`);
-}
-
-function setItem(value: unknown, index: number, decodeItem: (item: unknown) => unknown): unknown {
-  try {
-    return decodeItem(value);
-  } catch (error) {
-    return prefixPath(error, `[${index}]`);
-  }
-}
-
-function decodeValue(av: AttributeValue, mode: NumberMode): DecodedValue {
+function invalidValue(av: unknown, type: string | undefined, value: unknown): SluiceDecodeError {
+  const what = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "an array" : typeof v);
+  let message: string;
   if (typeof av !== "object" || av === null) {
-    throw new SluiceDecodeError(
-      "UNKNOWN_ATTRIBUTE_TYPE",
-      `An attribute value must be an object such as {"S":"text"}, not ${av === null ? "null" : typeof av}`,
-    );
+    message = `An attribute value must be an object such as {"S":"text"}, not ${what(av)}`;
+  } else if (type === undefined) {
+    message = "An attribute value is an empty object: it needs one type key such as S or N";
+  } else if (!TYPES.has(type)) {
+    message = `Unknown attribute type ${JSON.stringify(type)}: expected one of ${[...TYPES].join(", ")}`;
+  } else {
+    message = `${type} holds ${what(value)}, which is not a valid ${type} value`;
   }
-  // An AttributeValue has exactly one key; its name is the type.
-  for (const type in av) {
-    const value = (av as Record<string, unknown>)[type];
-    switch (type) {
-      case "S":
-        if (typeof value !== "string") break;
-        return value;
-      case "N":
-        return decodeNumber(value, mode);
-      case "BOOL":
-        if (typeof value !== "boolean") break;
-        return value;
-      case "NULL":
-        return null;
-      case "M":
-        if (typeof value !== "object" || value === null || Array.isArray(value)) break;
-        return decodeMap(value as AttributeMap, mode);
-      case "L":
-        if (!Array.isArray(value)) throw notAnArray(type);
-        return decodeList(value, mode);
-      case "B":
-        return decodeBinary(value);
-      case "SS": {
-        if (!Array.isArray(value)) throw notAnArray(type);
-        const set = new Set<string>();
-        for (let i = 0; i < value.length; i++) {
-          const item = value[i];
-          if (typeof item !== "string") {
-            prefixPath(
-              new SluiceDecodeError(
-                "UNKNOWN_ATTRIBUTE_TYPE",
-                `SS items must be strings, not ${typeof item}`,
-              ),
-              `[${i}]`,
-            );
+  return new SluiceDecodeError("UNKNOWN_ATTRIBUTE_TYPE", message);
+}
+
+const TYPES = new Set(["S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS"]);
+
+// The hot path is kept small so the engine inlines it: one switch on the single key, with sets
+// and errors handled out of line.
+function decodeValue(av: AttributeValue, mode: NumberMode): DecodedValue {
+  if (typeof av === "object") {
+    // An AttributeValue has exactly one key; its name is the type.
+    for (const type in av) {
+      const value = (av as Record<string, unknown>)[type];
+      switch (type) {
+        case "S":
+          if (typeof value === "string") return value;
+          break;
+        case "N":
+          return decodeNumber(value, mode);
+        case "M":
+          if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+            return decodeMap(value as AttributeMap, mode);
           }
-          set.add(item);
-        }
-        return set;
+          break;
+        case "L":
+          if (Array.isArray(value)) return decodeList(value, mode);
+          break;
+        case "BOOL":
+          if (typeof value === "boolean") return value;
+          break;
+        case "NULL":
+          return null;
+        case "B":
+          return decodeBinary(value);
+        case "SS":
+        case "NS":
+        case "BS":
+          if (Array.isArray(value)) return decodeSet(type, value, mode);
+          break;
       }
-      case "NS": {
-        if (!Array.isArray(value)) throw notAnArray(type);
-        const set = new Set<unknown>();
-        for (let i = 0; i < value.length; i++) {
-          set.add(setItem(value[i], i, (item) => decodeNumber(item, mode)));
-        }
-        return set;
-      }
-      case "BS": {
-        if (!Array.isArray(value)) throw notAnArray(type);
-        const set = new Set<Uint8Array>();
-        for (let i = 0; i < value.length; i++) {
-          set.add(setItem(value[i], i, decodeBinary) as Uint8Array);
-        }
-        return set;
-      }
-      default:
-        throw unknownType(type);
+      throw invalidValue(av, type, value);
     }
-    throw new SluiceDecodeError(
-      "UNKNOWN_ATTRIBUTE_TYPE",
-      `${type} holds ${Array.isArray(value) ? "an array" : typeof value}, which is not a valid ${type} value`,
-    );
   }
+  throw invalidValue(av, undefined, undefined);
+}
+
+function decodeSetItem(type: "SS" | "NS" | "BS", item: unknown, mode: NumberMode): unknown {
+  if (type === "NS") return decodeNumber(item, mode);
+  if (type === "BS") return decodeBinary(item);
+  if (typeof item === "string") return item;
   throw new SluiceDecodeError(
     "UNKNOWN_ATTRIBUTE_TYPE",
-    "An attribute value is an empty object: it needs one type key such as S or N",
+    `SS items must be strings, not ${typeof item}`,
   );
+}
+
+function decodeSet(type: "SS" | "NS" | "BS", items: unknown[], mode: NumberMode): Set<unknown> {
+  const set = new Set<unknown>();
+  for (let i = 0; i < items.length; i++) {
+    try {
+      set.add(decodeSetItem(type, items[i], mode));
+    } catch (error) {
+      prefixPath(error, `[${i}]`);
+    }
+  }
+  return set;
 }
 
 function decodeList(list: AttributeValue[], mode: NumberMode): DecodedValue[] {
