@@ -100,18 +100,30 @@ const context = {
 interface Measure {
   requests: number;
   ms: number;
+  /** Requests by operation, e.g. "GetItem 10, UpdateItem 10". */
+  operations: string;
 }
 
 type Delivery = (event: { Records: StreamRecord[] }) => Promise<{ batchItemFailures: unknown[] }>;
 
-async function deliver(all: StreamRecord[], handler: Delivery, counter: () => number) {
-  const before = counter();
+async function deliver(
+  all: StreamRecord[],
+  handler: Delivery,
+  byOperation: Map<string, number>,
+): Promise<Measure> {
+  byOperation.clear();
   const started = performance.now();
   for (const event of batches(all)) {
     const response = await handler(event);
     if (response.batchItemFailures.length > 0) throw new Error("A batch failed in the benchmark.");
   }
-  return { requests: counter() - before, ms: performance.now() - started };
+  const ms = performance.now() - started;
+  const entries = [...byOperation].sort(([a], [b]) => a.localeCompare(b));
+  return {
+    requests: entries.reduce((sum, [, n]) => sum + n, 0),
+    ms,
+    operations: entries.map(([name, n]) => `${name.replace(/Command$/, "")} ${n}`).join(", "),
+  };
 }
 
 const median = (values: number[]) =>
@@ -129,20 +141,20 @@ export default async function bench(): Promise<void> {
 
   const stack = await local.startLocalStack({ services: ["dynamodb"] });
   try {
-    let requests = 0;
+    const count = new Map<string, number>();
     const client = new sdk.DynamoDBClient({
       region: stack.config.region,
       credentials: stack.config.credentials,
       endpoint: stack.config.endpoints.dynamodb,
     });
     client.middlewareStack.add(
-      (next) => async (args) => {
-        requests++;
+      (next, context) => async (args) => {
+        const name = context.commandName ?? "unknown";
+        count.set(name, (count.get(name) ?? 0) + 1);
         return next(args);
       },
       { step: "deserialize", name: "countRequests" },
     );
-    const count = () => requests;
 
     const checkpointTable = "sluice-checkpoints";
     const idempotencyTable = "powertools-idempotency";
@@ -229,6 +241,7 @@ export default async function bench(): Promise<void> {
         "per record": Number((req / RECORDS).toFixed(3)),
         "per batch": Number((req / (RECORDS / BATCH)).toFixed(1)),
         "wall ms (median)": Number(median(measures.map((m) => m.ms)).toFixed(1)),
+        operations: measures[0]!.operations,
       };
     };
     const rows = [
