@@ -400,7 +400,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       dryRun,
       signal: abort.signal,
       ...(rate !== undefined && { ratePerSecond: rate }),
-      ...(dryRun ? {} : { progress: await fileProgress(progressPath) }),
+      // A dry run reads the progress too (it never writes), so it leaves out what a rerun would skip.
+      progress: await fileProgress(progressPath),
       onEvent: (event) => {
         reporter.onEvent(event);
         if (event.type === "would-replay") io.stdout.write(planLine(event));
