@@ -20,7 +20,7 @@ const load = async <T>(specifier: string): Promise<T> =>
 
 const RECORDS = 1_000;
 const WARMUP_ROUNDS = 30;
-const ROUNDS = 40;
+const ROUNDS = 60;
 
 const S = (value: string) => ({ S: value });
 const N = (value: string | number) => ({ N: String(value) });
@@ -87,8 +87,16 @@ function orderEvent(): { Records: StreamRecord[] } {
   return { Records };
 }
 
-/** Median of the rounds' durations, in milliseconds, for each decoder; rounds are interleaved. */
-function measure(decoders: Record<string, () => void>): Record<string, number> {
+interface Timing {
+  best: number;
+  median: number;
+}
+
+/**
+ * Best and median round, in milliseconds, for each decoder. Rounds are interleaved so load from
+ * other processes falls on all decoders alike; the best round is the least disturbed by it.
+ */
+function measure(decoders: Record<string, () => void>): Record<string, Timing> {
   const names = Object.keys(decoders);
   for (let round = 0; round < WARMUP_ROUNDS; round++) for (const name of names) decoders[name]!();
   const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
@@ -102,7 +110,7 @@ function measure(decoders: Record<string, () => void>): Record<string, number> {
   return Object.fromEntries(
     names.map((name) => {
       const sorted = times[name]!.sort((a, b) => a - b);
-      return [name, sorted[Math.floor(sorted.length / 2)]!];
+      return [name, { best: sorted[0]!, median: sorted[Math.floor(sorted.length / 2)]! }];
     }),
   );
 }
@@ -118,7 +126,8 @@ export default async function decodeBench(): Promise<void> {
     DynamoDBStreamSchema: { parse: (event: unknown) => { Records: unknown[] } };
   }>("@aws-lambda-powertools/parser/schemas/dynamodb");
 
-  const event = orderEvent();
+  // Lambda hands a handler the event as JSON.parse made it, so the benchmark input is made the same way.
+  const event = JSON.parse(JSON.stringify(orderEvent())) as { Records: StreamRecord[] };
   const imageBytes = JSON.stringify(event.Records[0]!.dynamodb.NewImage).length;
   let sink = 0;
 
@@ -131,7 +140,7 @@ export default async function decodeBench(): Promise<void> {
     throw new Error("Powertools did not parse every benchmark record");
   }
 
-  const ms = measure({
+  const timings = measure({
     sluice: () => {
       sink += decodeLambdaEvent(event).events.length;
     },
@@ -153,22 +162,24 @@ export default async function decodeBench(): Promise<void> {
     },
   });
 
-  const perSecond = (name: string) => (RECORDS / ms[name]!) * 1000;
+  const perSecond = (ms: number) => Math.round((RECORDS / ms) * 1000);
   console.log(
-    `${RECORDS} MODIFY records, NEW_AND_OLD_IMAGES, ${imageBytes} bytes of JSON per image; median of ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds`,
+    `${RECORDS} MODIFY records, NEW_AND_OLD_IMAGES, ${imageBytes} bytes of JSON per image; ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds`,
   );
   console.table(
-    Object.keys(ms).map((name) => ({
-      decoder: name,
-      "ms per batch": ms[name]!.toFixed(2),
-      "records/s": Math.round(perSecond(name)).toLocaleString("en-US"),
+    Object.entries(timings).map(([decoder, { best, median }]) => ({
+      decoder,
+      "records/s (best)": perSecond(best).toLocaleString("en-US"),
+      "records/s (median)": perSecond(median).toLocaleString("en-US"),
     })),
   );
+  const ratio = (a: string, b: string, of: keyof Timing) =>
+    `${(timings[b]![of] / timings[a]![of]).toFixed(2)}x`;
   console.log(
-    `sluice / util-dynamodb: ${(perSecond("sluice") / perSecond("util-dynamodb")).toFixed(2)}x (goal >= 2x)`,
+    `sluice / util-dynamodb: ${ratio("sluice", "util-dynamodb", "best")} best, ${ratio("sluice", "util-dynamodb", "median")} median (goal >= 2x)`,
   );
   console.log(
-    `sluice / powertools:    ${(perSecond("sluice") / perSecond("powertools")).toFixed(2)}x (goal >= 5x)`,
+    `sluice / powertools:    ${ratio("sluice", "powertools", "best")} best, ${ratio("sluice", "powertools", "median")} median (goal >= 5x)`,
   );
   if (sink === 0) console.log("nothing decoded");
 }
