@@ -1,14 +1,17 @@
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { useLocalStack } from "@sluice/local/testing";
+import type { DynamoDBStreamRecord } from "@sluice/records";
 import { describe, expect, it } from "vitest";
 import {
   handlerTarget,
   memoryProgress,
   replay,
   s3DeadLetterRouter,
+  s3ObjectSource,
   sluiceS3Source,
 } from "../src/index.js";
-import { deadLetter } from "./fixtures.js";
+import { deadLetter, streamRecord } from "./fixtures.js";
 
 const stack = useLocalStack();
 const { s3 } = stack.clients;
@@ -69,5 +72,36 @@ describe("replay from a sluice DLQ in S3", () => {
     expect(second).toMatchObject({ replayed: 2, skipped: 2 });
     expect(seen).toEqual(["event-1", "event-2", "event-3", "event-4"]);
     expect(await keys(bucketName)).toEqual([]);
+  });
+});
+
+describe("a source over objects that are history", () => {
+  it("reads gzipped JSON Lines and keeps the objects after replay", async () => {
+    const { bucketName } = await stack.createBucket();
+    const records = [streamRecord(1), streamRecord(2)];
+    const body = gzipSync(records.map((r) => JSON.stringify(r)).join("\n"));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucketName,
+        Key: "archive/dt=2026-11-21/a.json.gz",
+        Body: body,
+      }),
+    );
+    const source = s3ObjectSource(
+      "archive",
+      { s3, bucket: bucketName, prefix: "archive/", keepObjects: true },
+      (bytes) =>
+        gunzipSync(bytes)
+          .toString("utf8")
+          .split("\n")
+          .map((line) => {
+            const record = JSON.parse(line) as DynamoDBStreamRecord;
+            return { id: record.eventID!, record, meta: {} };
+          }),
+    );
+    const seen: string[] = [];
+    expect(await replay({ source, target: target(seen) })).toMatchObject({ replayed: 2 });
+    expect(seen).toEqual(["event-1", "event-2"]);
+    expect(await keys(bucketName)).toEqual(["archive/dt=2026-11-21/a.json.gz"]);
   });
 });

@@ -35,8 +35,8 @@ export function lambdaS3Source(options: S3SourceOptions): ReplaySource {
   return s3ObjectSource(
     `Lambda failure destination s3://${options.bucket}/${prefix}`,
     { ...options, prefix },
-    (text) => {
-      const failure = parseLambdaFailureRecord(text);
+    (body) => {
+      const failure = parseLambdaFailureRecord(Buffer.from(body).toString("utf8"));
       return toReplayRecords(failure, recordsOfPayload(failure));
     },
   );

@@ -12,11 +12,15 @@ export interface S3SourceOptions {
   prefix?: string;
 }
 
-/** Lists objects under a prefix; each object is a message, deleted once all its records replayed. */
+/**
+ * Lists objects under a prefix; each object is a message, deleted once all its records replayed
+ * unless `keepObjects` (for stores that are history, such as an archive). `load` gets the raw
+ * bytes, so compressed objects can be read too.
+ */
 export function s3ObjectSource(
   describe: string,
-  options: S3SourceOptions & { prefix: string },
-  load: (text: string, key: string) => Promise<ReplayRecord[]> | ReplayRecord[],
+  options: S3SourceOptions & { prefix: string; keepObjects?: boolean },
+  load: (body: Uint8Array, key: string) => Promise<ReplayRecord[]> | ReplayRecord[],
 ): ReplaySource {
   const { s3, bucket, prefix } = options;
   return {
@@ -35,9 +39,10 @@ export function s3ObjectSource(
             ref: `s3://${bucket}/${key}`,
             load: async () => {
               const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-              return load((await got.Body?.transformToString("utf-8")) ?? "", key);
+              return load((await got.Body?.transformToByteArray()) ?? new Uint8Array(), key);
             },
             complete: async () => {
+              if (options.keepObjects) return;
               await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
             },
             release: async () => {},

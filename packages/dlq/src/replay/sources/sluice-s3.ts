@@ -10,7 +10,8 @@ export function sluiceS3Source(options: S3SourceOptions): ReplaySource {
   return s3ObjectSource(
     `sluice DLQ s3://${options.bucket}/${prefix}`,
     { ...options, prefix },
-    (text, key) => {
+    (body, key) => {
+      const text = Buffer.from(body).toString("utf8");
       const lines = key.endsWith(".jsonl")
         ? text.split("\n").filter((l) => l.trim() !== "")
         : [text];
