@@ -38,9 +38,6 @@ export function decodedEqual(a: unknown, b: unknown): boolean {
   if (a instanceof Set || b instanceof Set) {
     return a instanceof Set && b instanceof Set && setsEqual(a, b);
   }
-  if (a instanceof Date || b instanceof Date) {
-    return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  }
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!decodedEqual(a[i], b[i])) return false;

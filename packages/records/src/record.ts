@@ -86,35 +86,41 @@ export function decodeRecord<T = Item>(
   if (typeof record !== "object" || record === null || Array.isArray(record)) {
     return fail(
       "NOT_A_STREAM_RECORD",
-      `Record ${position} is not an object: expected a DynamoDB stream record`,
+      `Record ${position} is not an object: pass the stream records themselves (event.Records), each with eventID, eventName and dynamodb`,
     );
   }
   const change = record.dynamodb;
   if (typeof change !== "object" || change === null) {
     return fail(
       "NOT_A_STREAM_RECORD",
-      `Record ${position} has no "dynamodb" object: expected a DynamoDB stream record with Keys and images`,
+      `Record ${position} has no "dynamodb" object: this is not a DynamoDB stream record; check the event source is a DynamoDB stream`,
     );
   }
   const eventName = record.eventName;
   if (eventName !== "INSERT" && eventName !== "MODIFY" && eventName !== "REMOVE") {
     return fail(
       "NOT_A_STREAM_RECORD",
-      `Record ${position} has eventName ${JSON.stringify(eventName)}: expected INSERT, MODIFY or REMOVE`,
+      `Record ${position} has eventName ${JSON.stringify(eventName)}: a DynamoDB stream record is INSERT, MODIFY or REMOVE`,
     );
   }
   if (eventId === undefined) {
-    return fail("NOT_A_STREAM_RECORD", `Record ${position} has no eventID`);
+    return fail(
+      "NOT_A_STREAM_RECORD",
+      `Record ${position} has no eventID: every stream record carries one; pass records unmodified`,
+    );
   }
   const sequenceNumber = ctx.sequenceNumber ?? change.SequenceNumber;
   if (!isSequenceNumber(sequenceNumber)) {
     return fail(
       "NOT_A_STREAM_RECORD",
-      `Record ${position} has SequenceNumber ${JSON.stringify(sequenceNumber)}: expected a string of digits`,
+      `Record ${position} has SequenceNumber ${JSON.stringify(sequenceNumber)}: a stream record carries a string of digits; pass records unmodified`,
     );
   }
   if (typeof change.Keys !== "object" || change.Keys === null) {
-    return fail("NOT_A_STREAM_RECORD", `Record ${position} has no Keys`);
+    return fail(
+      "NOT_A_STREAM_RECORD",
+      `Record ${position} has no Keys: every stream record carries its item's keys; pass records unmodified`,
+    );
   }
 
   const viewType = isViewType(change.StreamViewType) ? change.StreamViewType : undefined;
@@ -129,13 +135,13 @@ export function decodeRecord<T = Item>(
   if (keepNew && viewType !== undefined && change.NewImage === undefined) {
     fail(
       "MISSING_IMAGE",
-      `Record ${position} is ${eventName} on a ${viewType} stream but has no NewImage`,
+      `Record ${position} is ${eventName} on a ${viewType} stream but has no NewImage: check the record was not trimmed, or that StreamViewType matches the stream`,
     );
   }
   if (keepOld && viewType !== undefined && change.OldImage === undefined) {
     fail(
       "MISSING_IMAGE",
-      `Record ${position} is ${eventName} on a ${viewType} stream but has no OldImage`,
+      `Record ${position} is ${eventName} on a ${viewType} stream but has no OldImage: check the record was not trimmed, or that StreamViewType matches the stream`,
     );
   }
 
