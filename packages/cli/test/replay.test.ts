@@ -193,6 +193,35 @@ describe("sluice replay", () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ messages: 0, replayed: 0 });
   });
 
+  it("reaches any endpoint with --endpoint, with credentials and region from the environment", async () => {
+    const queueUrl = await dlqWith(2);
+    const replayed = join(dir, "endpoint.txt");
+    const run = sluice(
+      [
+        "sluice-sqs",
+        queueUrl,
+        "--endpoint",
+        stack.endpoints.sqs,
+        "--wait",
+        "1",
+        "--handler",
+        "./handler.mjs",
+      ],
+      {
+        REPLAYED: replayed,
+        AWS_REGION: stack.region,
+        AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+      },
+    );
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect((await readFile(replayed, "utf8")).trim().split("\n").sort()).toEqual([
+      "event-1",
+      "event-2",
+    ]);
+  });
+
   it("exits 1 when records fail again or messages are malformed, and keeps them", async () => {
     const queueUrl = await dlqWith(2);
     await sendMessage(queueUrl, "not an envelope");
