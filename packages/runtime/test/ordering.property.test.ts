@@ -28,7 +28,7 @@ const planArb = fc.record({
     fc.constant(0),
     fc.integer({ min: 1, max: 2 }),
   ),
-  costMs: fc.integer({ min: 1, max: 100 }),
+  costMs: fc.integer({ min: 1, max: 200 }),
 });
 
 const scenarioArb = fc.record({
@@ -37,7 +37,7 @@ const scenarioArb = fc.record({
   concurrency: fc.integer({ min: 1, max: 4 }),
   batchSize: fc.integer({ min: 1, max: 12 }),
   maxAttempts: fc.integer({ min: 1, max: 3 }),
-  timeoutMs: fc.integer({ min: 1_600, max: 6_000 }),
+  timeoutMs: fc.integer({ min: 800, max: 2_000 }),
   checkpoints: fc.boolean(),
   withShardId: fc.boolean(),
   style: fc.constantFrom<"record" | "batch">("record", "batch"),
