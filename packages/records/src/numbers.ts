@@ -229,7 +229,47 @@ function decodeAuto(text: string): number | bigint | Decimal {
 }
 
 /** Decodes the text of an `N` attribute in the given mode. Throws INVALID_NUMBER (without a path). */
+/**
+ * The common case in one pass: up to 15 digits with an optional sign and point, no exponent. Such
+ * a number is valid, in range, and exact as a double (digits / 10^fraction rounds once). Returns
+ * undefined for anything else, which takes the general path.
+ */
+function decodeShortNumber(text: string): number | undefined {
+  const length = text.length;
+  if (length === 0 || length > DIGITS_ALWAYS_EXACT + 2) return undefined;
+  let i = text.charCodeAt(0) === 45 /* - */ ? 1 : 0;
+  if (i === length) return undefined;
+  let digits = 0;
+  let value = 0;
+  let point = -1;
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= CODE_0 && code <= CODE_9) {
+      value = value * 10 + (code - CODE_0);
+      digits++;
+    } else if (code === 46 /* . */ && point < 0) {
+      point = i;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > DIGITS_ALWAYS_EXACT) return undefined;
+  // A fraction must have digits on both sides of the point, as DynamoDB writes it.
+  if (point >= 0) {
+    if (point === length - 1 || point === 0 || (point === 1 && text.charCodeAt(0) === 45)) {
+      return undefined;
+    }
+    value /= EXACT_POWERS_OF_TEN[length - 1 - point] as number;
+  }
+  if (value === 0) return 0;
+  return text.charCodeAt(0) === 45 ? -value : value;
+}
+
 export function decodeNumber(text: unknown, mode: NumberMode): number | bigint | string | Decimal {
+  if (mode === "auto" && typeof text === "string") {
+    const short = decodeShortNumber(text);
+    if (short !== undefined) return short;
+  }
   validate(text);
   switch (mode) {
     case "auto":
