@@ -394,6 +394,33 @@ describe("checkpoints", () => {
     expect(store.writes).toBe(2);
   });
 
+  it("dead-letters an undecodable record once, even when the batch comes back", async () => {
+    const letters: DeadLetter[] = [];
+    let failing = true;
+    const handler = streamHandler({
+      pipeline: "p",
+      ordering: "per-item",
+      checkpoints: new MemoryCheckpointStore(),
+      retry: { maxAttempts: 1, ...noSleep },
+      handle: (event) => {
+        if (idx(event) === 0 && failing) throw throttle();
+      },
+      deadLetter: async (batch) => {
+        letters.push(...batch);
+      },
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const event = batchOf(["a", "b", "c"]);
+    event.Records[2] = undecodable(2, "c");
+    expect((await handler(event, lambdaContext())).batchItemFailures).toEqual([
+      { itemIdentifier: seqAt(0) },
+    ]);
+    failing = false;
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(letters.map((l) => l.record.eventID)).toEqual(["event-2"]);
+  });
+
   it("skips a whole batch delivered again after success, without writing", async () => {
     const store = new MemoryCheckpointStore();
     let applied = 0;
