@@ -109,24 +109,14 @@ function decodeList(list: AttributeValue[], mode: NumberMode): DecodedValue[] {
 }
 
 function decodeMap(map: AttributeMap, mode: NumberMode): Item {
-  const out: Item = {};
+  // Copying the map first gives the output every attribute in one allocation; each is then
+  // overwritten by its decoded value. The copy also holds "__proto__" as a plain attribute.
+  const out: Item = { ...map };
   for (const key in map) {
-    let value: DecodedValue;
     try {
-      value = decodeValue(map[key] as AttributeValue, mode);
+      out[key] = decodeValue(map[key] as AttributeValue, mode);
     } catch (error) {
       prefixPath(error, key);
-    }
-    // Assigning "__proto__" would replace the object's prototype instead of adding an attribute.
-    if (key === "__proto__") {
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else {
-      out[key] = value;
     }
   }
   return out;
