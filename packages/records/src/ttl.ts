@@ -2,12 +2,10 @@ import type { DecodeOptions, DynamoDBStreamRecord } from "./types.js";
 
 /** The identity DynamoDB puts on deletions made by its TTL process. */
 export function isTtlIdentity(identity: DynamoDBStreamRecord["userIdentity"]): boolean {
-  return (
-    typeof identity === "object" &&
-    identity !== null &&
-    identity.type === "Service" &&
-    identity.principalId === "dynamodb.amazonaws.com"
-  );
+  if (typeof identity !== "object" || identity === null) return false;
+  const type = identity.type ?? identity.Type;
+  const principalId = identity.principalId ?? identity.PrincipalId;
+  return type === "Service" && principalId === "dynamodb.amazonaws.com";
 }
 
 /**

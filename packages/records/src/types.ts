@@ -6,7 +6,8 @@ export type AttributeValue =
   | { N: string }
   | { B: Uint8Array | string }
   | { BOOL: boolean }
-  | { NULL: true }
+  // DynamoDB only sends true; boolean keeps @types/aws-lambda's events assignable.
+  | { NULL: boolean }
   | { M: Record<string, AttributeValue> }
   | { L: AttributeValue[] }
   | { SS: string[] }
@@ -33,7 +34,13 @@ export interface DynamoDBStreamRecord {
   eventSource?: string;
   awsRegion?: string;
   eventSourceARN?: string;
-  userIdentity?: { type?: string; principalId?: string };
+  /** Lambda spells the members `type` and `principalId`; GetRecords spells them `Type` and `PrincipalId`. */
+  userIdentity?: {
+    type?: string;
+    principalId?: string;
+    Type?: string;
+    PrincipalId?: string;
+  } | null;
   dynamodb?: {
     ApproximateCreationDateTime?: number | Date;
     Keys?: AttributeMap;
