@@ -5,3 +5,4 @@ export * from "./pattern.js";
 export { assertJava, parseJavaMajor } from "./servers/java.js";
 export * from "./stack.js";
 export * from "./ttl-quirk.js";
+export * from "./mapping/index.js";

@@ -3,6 +3,7 @@ import type {
   AttributeValue as SdkAttributeValue,
 } from "@aws-sdk/client-dynamodb-streams";
 import type { AttributeValue, DynamoDBRecord } from "aws-lambda";
+import { normalizeLocalStreamRecord } from "../ttl-quirk.js";
 
 /** A stream record as Lambda delivers it, with what the mapping needs to schedule it. */
 export interface StreamItem {
@@ -94,8 +95,9 @@ function keyText(keys: Record<string, AttributeValue> | undefined): string {
   );
 }
 
+/** A GetRecords record as the mapping handles it; DynamoDB Local's TTL quirk is undone here. */
 export function toStreamItem(record: _Record, eventSourceARN: string): StreamItem {
-  const lambdaRecord = toLambdaRecord(record, eventSourceARN);
+  const lambdaRecord = normalizeLocalStreamRecord(toLambdaRecord(record, eventSourceARN));
   const sequenceNumber = lambdaRecord.dynamodb?.SequenceNumber as string;
   const created = record.dynamodb?.ApproximateCreationDateTime;
   return {

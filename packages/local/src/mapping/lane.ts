@@ -77,15 +77,28 @@ export class Lane {
   }
 
   wake(): void {
-    if (this.running || this.host.stopped()) return;
-    this.running = this.run().finally(() => {
-      this.running = null;
-    });
+    if (this.running || this.host.stopped() || !this.hasWork()) return;
+    this.running = this.run()
+      .catch((error: unknown) => {
+        // The next poll wakes the lane again; the error stays visible in the log and stats.
+        this.host.log({ type: "poll-error", shardId: this.host.shardId, error: String(error) });
+      })
+      .finally(() => {
+        this.running = null;
+      });
   }
 
   /** Nothing queued, nothing running, and no window waiting for its final invocation. */
   idle(): boolean {
     return !this.running && this.pending === 0 && !this.windowDue();
+  }
+
+  private hasWork(): boolean {
+    return (
+      this.attempts.length > 0 ||
+      this.windowDue() ||
+      isBatchReady(this.queue, this.rules, this.firstQueuedAt, Date.now())
+    );
   }
 
   settled(): Promise<void> {
@@ -102,7 +115,7 @@ export class Lane {
   private async run(): Promise<void> {
     while (!this.host.stopped()) {
       if (this.attempts.length === 0) {
-        if (this.windowDue() && this.attempts.length === 0) {
+        if (this.windowDue()) {
           await this.closeWindow(false);
           continue;
         }

@@ -3,9 +3,7 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from "aws-lambda";
-
-export type { Context, DynamoDBRecord, DynamoDBStreamEvent };
+import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 
 /** The event of a mapping with TumblingWindowInSeconds, as Lambda sends it. */
 export interface DynamoDBTimeWindowEvent<TState = Record<string, unknown>>
@@ -65,6 +63,8 @@ export interface LocalSettings {
   clock?: () => number;
   /** The mapping's UUID; request ids and S3 keys derive from it. Default: a random UUID. */
   uuid?: string;
+  /** How many log entries, invocations and destination messages to keep. Default 10,000. */
+  historyLimit?: number;
 }
 
 export type EventSourceMappingOptions = MappingSettings &
