@@ -12,7 +12,9 @@ export type AttributeValue =
   | { L: AttributeValue[] }
   | { SS: string[] }
   | { NS: string[] }
-  | { BS: (Uint8Array | string)[] };
+  | { BS: (Uint8Array | string)[] }
+  // The AWS SDK's name for a type it does not know; decoding it fails with UNKNOWN_ATTRIBUTE_TYPE.
+  | { $unknown: [string, unknown] };
 
 export type AttributeMap = Record<string, AttributeValue>;
 

@@ -68,6 +68,12 @@ describe("attribute errors carry the path", () => {
     expect(error.code).toBe("UNKNOWN_ATTRIBUTE_TYPE");
     expect(error.path).toBe("items[1].price");
   });
+  it("UNKNOWN_ATTRIBUTE_TYPE for the AWS SDK's $unknown member", () => {
+    const sdkUnknown: AttributeValue = { $unknown: ["VECTOR", [1, 2]] };
+    const error = failure(sdkUnknown);
+    expect(error.code).toBe("UNKNOWN_ATTRIBUTE_TYPE");
+    expect(error.message).toContain('"$unknown"');
+  });
   it("UNKNOWN_ATTRIBUTE_TYPE for a value of the wrong shape", () => {
     expect(failure({ S: 5 } as never).code).toBe("UNKNOWN_ATTRIBUTE_TYPE");
     expect(failure({} as never).code).toBe("UNKNOWN_ATTRIBUTE_TYPE");
