@@ -84,6 +84,9 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   if (values["stream-arn"] !== undefined) options.streamArn = values["stream-arn"];
   if (values["shard-id"] !== undefined) options.shardId = values["shard-id"];
 
+  if (positionals[0] === undefined && (io.stdin as { isTTY?: boolean }).isTTY) {
+    return usageError(io, "give a FILE, or pipe JSON into stdin");
+  }
   let input: unknown;
   try {
     input = JSON.parse(await readInput(positionals[0], io.stdin));
