@@ -1,6 +1,7 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { createEventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import type { ChangeEvent } from "@sluice/records";
 import { PoisonRecordError, streamHandler } from "@sluice/runtime";
@@ -15,7 +16,7 @@ import {
   toEnvelope,
 } from "../src/index.js";
 import { deadLetter } from "./fixtures.js";
-import { lambdaContext, queueDepth, readWholeStream } from "./stream-helpers.js";
+import { queueDepth, readWholeStream } from "./stream-helpers.js";
 
 const stack = useLocalStack();
 const { dynamodb, streams, sqs, s3 } = stack.clients;
@@ -64,6 +65,7 @@ describe("replay from a sluice DLQ on SQS", () => {
     const [shard] = await readWholeStream(streams, table.streamArn!);
     expect(shard!.records).toHaveLength(8);
 
+    // The pipeline: the local event source mapping invokes the handler as Lambda would.
     const broken = streamHandler({
       pipeline: "orders",
       processor: "daily-sales",
@@ -75,8 +77,18 @@ describe("replay from a sluice DLQ on SQS", () => {
       }),
       ...quiet,
     });
-    const response = await broken({ Records: shard!.records }, lambdaContext());
-    expect(response.batchItemFailures).toEqual([]);
+    const mapping = createEventSourceMapping({
+      tableName: table.tableName,
+      clients: { streams, dynamodb },
+      handler: broken,
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 5,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    await mapping.start();
+    await mapping.waitForIdle();
+    await mapping.stop();
+    expect(mapping.stats()).toMatchObject({ recordsSucceeded: 8, recordsDiscarded: 0 });
     expect(await queueDepth(sqs, queue.queueUrl)).toBe(3);
     // Order 7 is over the queue's 64 KiB: its envelope went to S3.
     expect(await objectKeys(bucketName)).toHaveLength(1);
