@@ -5,16 +5,24 @@
  */
 export const LOCAL_TTL_EVENT_NAME = "UNKNOWN_TO_SDK_VERSION";
 
-/** The userIdentity AWS puts on a record that TTL deleted. */
+/** The userIdentity AWS puts on a record that TTL deleted, as Lambda events spell it. */
 export const TTL_USER_IDENTITY = {
   type: "Service",
   principalId: "dynamodb.amazonaws.com",
+} as const;
+
+/** The same identity as the GetRecords API (and the SDK's `_Record`) spells it. */
+export const TTL_GET_RECORDS_IDENTITY = {
+  Type: "Service",
+  PrincipalId: "dynamodb.amazonaws.com",
 } as const;
 
 /** Both the SDK's GetRecords records and Lambda's event records have this shape. */
 interface StreamRecordLike {
   eventName?: string;
   userIdentity?: unknown;
+  /** Present on Lambda event records only. */
+  eventSourceARN?: string;
 }
 
 export function isLocalTtlRecord(record: StreamRecordLike): boolean {
@@ -23,9 +31,12 @@ export function isLocalTtlRecord(record: StreamRecordLike): boolean {
 
 /**
  * Turns DynamoDB Local's TTL record into the REMOVE record AWS delivers; returns every other
- * record unchanged (the same object).
+ * record unchanged (the same object). A record with `eventSourceARN` is a Lambda event record
+ * and gets Lambda's `{ type, principalId }`; any other is a GetRecords record and gets
+ * `{ Type, PrincipalId }`.
  */
 export function normalizeLocalStreamRecord<T extends StreamRecordLike>(record: T): T {
   if (!isLocalTtlRecord(record)) return record;
-  return { ...record, eventName: "REMOVE", userIdentity: { ...TTL_USER_IDENTITY } };
+  const identity = "eventSourceARN" in record ? TTL_USER_IDENTITY : TTL_GET_RECORDS_IDENTITY;
+  return { ...record, eventName: "REMOVE", userIdentity: { ...identity } };
 }

@@ -7,7 +7,11 @@ import {
 } from "@aws-sdk/client-dynamodb-streams";
 import { useLocalStack } from "@sluice/local/testing";
 import { describe, expect, it } from "vitest";
-import { normalizeLocalStreamRecord, TTL_USER_IDENTITY } from "../src/ttl-quirk.js";
+import {
+  normalizeLocalStreamRecord,
+  TTL_GET_RECORDS_IDENTITY,
+  TTL_USER_IDENTITY,
+} from "../src/ttl-quirk.js";
 
 const local = useLocalStack();
 
@@ -60,10 +64,12 @@ describe("DynamoDB Local TTL quirk", () => {
 
     const normalized = normalizeLocalStreamRecord(ttlDelete!);
     expect(normalized.eventName).toBe("REMOVE");
+    // GetRecords spells the identity { PrincipalId, Type }, as the SDK's Identity type does.
     expect(normalized.userIdentity).toEqual({
-      type: "Service",
-      principalId: "dynamodb.amazonaws.com",
+      Type: "Service",
+      PrincipalId: "dynamodb.amazonaws.com",
     });
+    expect(normalized.userIdentity).not.toBe(TTL_GET_RECORDS_IDENTITY);
     expect(normalized.dynamodb).toEqual(ttlDelete!.dynamodb);
     expect(normalized.dynamodb?.OldImage).toEqual(item);
     expect(normalizeLocalStreamRecord(insert!)).toBe(insert);
@@ -76,7 +82,7 @@ describe("DynamoDB Local TTL quirk", () => {
     expect(normalizeLocalStreamRecord(awsTtl)).toBe(awsTtl);
   });
 
-  it("normalizes Lambda-shaped records too, without sharing the identity object", () => {
+  it("gives Lambda event records Lambda's spelling, without sharing the identity object", () => {
     const lambdaRecord = {
       eventName: "UNKNOWN_TO_SDK_VERSION",
       eventSourceARN: "arn",
