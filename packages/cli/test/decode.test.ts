@@ -94,6 +94,33 @@ describe("sluice decode", () => {
     expect(run.lines().length).toBeGreaterThan(0);
   });
 
+  it("names the stream and shard of GetRecords output with --stream-arn and --shard-id", () => {
+    const arn =
+      "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/stream/2026-11-01T08:15:30.123";
+    const args = [
+      "decode",
+      recordsFixture("get-records-cli.json"),
+      "--stream-arn",
+      arn,
+      "--shard-id",
+      "shardId-1",
+    ];
+    const run = sluice(args);
+    expect(run.status).toBe(0);
+    const lines = run.lines();
+    expect(lines[0].meta).toMatchObject({
+      source: "get-records",
+      tableName: "Orders",
+      shardId: "shardId-1",
+      streamArn: arn,
+    });
+    expect(lines[1]).toMatchObject({
+      kind: "remove",
+      cause: "ttl",
+      oldImage: { fingerprint: "3q2+7w==" },
+    });
+  });
+
   it("reports bad records on stderr, keeps the good ones and exits 1", () => {
     const event = JSON.parse(readFileSync(sample, "utf8"));
     event.Records[1].dynamodb.NewImage.total = { N: "12..5" };

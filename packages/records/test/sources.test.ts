@@ -108,6 +108,19 @@ describe("GetRecords output", () => {
   });
 });
 
+describe("GetRecords output as the AWS CLI writes it", () => {
+  it("reads epoch seconds, base64 binary and the capitalized TTL identity", () => {
+    const { events, failures } = decode(fixture("get-records-cli.json"));
+    expect(failures).toEqual([]);
+    expect(events[0]!.meta).toMatchObject({
+      source: "get-records",
+      approximateCreationTime: new Date("2026-11-20T14:03:11Z"),
+    });
+    expect(events[1]).toMatchObject({ kind: "remove", cause: "ttl" });
+    expect(events[1]!.oldImage?.fingerprint).toEqual(new Uint8Array([0xde, 0xad, 0xbe, 0xef]));
+  });
+});
+
 describe("Kinesis Data Streams for DynamoDB", () => {
   const event = fixture<KinesisStreamEvent>("kinesis-event.json");
   const { events, failures } = decodeKinesisEvent(event);
