@@ -118,6 +118,22 @@ describe("partial batch responses", () => {
     });
   });
 
+  it("compares sequence numbers of different lengths as integers, not as text", () => {
+    const short = toStreamItem(
+      { ...sdkRecord(1), dynamodb: { ...sdkRecord(1).dynamodb, SequenceNumber: "9" } },
+      ARN,
+    );
+    const long = toStreamItem(
+      { ...sdkRecord(2), dynamodb: { ...sdkRecord(2).dynamodb, SequenceNumber: "10" } },
+      ARN,
+    );
+    const response = { batchItemFailures: [{ itemIdentifier: "10" }, { itemIdentifier: "9" }] };
+    expect(interpretResponse(response, [short, long], rules)).toMatchObject({
+      index: 0,
+      sequenceNumber: "9",
+    });
+  });
+
   it("fails the whole batch for an empty, null, misnamed or unknown identifier", () => {
     for (const entry of [
       { itemIdentifier: "" },

@@ -130,6 +130,18 @@ export class EventSourceMapping {
       throw new Error(`The mapping is ${this.state}; create a new one to start again.`);
     }
     this.state = "starting";
+    try {
+      await this.connect();
+    } catch (error) {
+      this.state = "created";
+      throw error;
+    }
+    this.state = "running";
+    this.loop = this.run();
+    return this;
+  }
+
+  private async connect(): Promise<void> {
     if (this.options.tableName) await this.resolveStream(this.options.tableName);
     const region = await this.options.clients.streams.config.region();
     const account = this.streamArn.split(":")[4] || "000000000000";
@@ -152,9 +164,6 @@ export class EventSourceMapping {
         await this.openShard(state, "TRIM_HORIZON");
       }
     }
-    this.state = "running";
-    this.loop = this.run();
-    return this;
   }
 
   /**
