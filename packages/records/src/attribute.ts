@@ -6,13 +6,16 @@ import type { AttributeMap, AttributeValue, DecodeOptions, Item, NumberMode } fr
 /** A decoded attribute: what an AttributeValue becomes in JavaScript. */
 export type DecodedValue = unknown;
 
+/** Joins an attribute path: `items` + `[2].price` is `items[2].price`, `a` + `b` is `a.b`. */
+export function joinPath(head: string, tail: string | undefined): string {
+  if (tail === undefined) return head;
+  return tail.startsWith("[") ? head + tail : `${head}.${tail}`;
+}
+
 /** Adds a path segment in front of an error's path as it travels out of nested values. */
 function prefixPath(error: unknown, segment: string): never {
   if (error instanceof SluiceDecodeError) {
-    const tail = error.path;
-    const path =
-      tail === undefined ? segment : tail.startsWith("[") ? segment + tail : `${segment}.${tail}`;
-    throw new SluiceDecodeError(error.code, error.message, { path });
+    throw new SluiceDecodeError(error.code, error.message, { path: joinPath(segment, error.path) });
   }
   throw error;
 }

@@ -1,5 +1,5 @@
 import { parseStreamArn } from "./arn.js";
-import { decodeImage } from "./attribute.js";
+import { decodeImage, joinPath } from "./attribute.js";
 import { SluiceDecodeError } from "./errors.js";
 import { isSequenceNumber } from "./sequence.js";
 import { removeCause } from "./ttl.js";
@@ -159,12 +159,7 @@ export function decodeRecord<T = Item>(
       newImage = decodeImage(change.NewImage as AttributeMap, options);
   } catch (error) {
     if (!(error instanceof SluiceDecodeError)) throw error;
-    const path =
-      error.path === undefined
-        ? part
-        : error.path.startsWith("[")
-          ? part + error.path
-          : `${part}.${error.path}`;
+    const path = joinPath(part, error.path);
     throw new SluiceDecodeError(
       error.code,
       `Record ${position} (${eventId}), ${path}: ${error.message}`,
