@@ -191,6 +191,8 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
         if (keysOf(event).includes("S#1")) throw new TypeError("cannot read total");
       },
     });
+    const emitted: unknown[] = [];
+    mapping.events.on("destination", (entry) => emitted.push(entry));
     await mapping.start();
     await mapping.waitForIdle();
     await t.put("P", "S#3");
@@ -223,6 +225,14 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
     });
     expect(body.requestContext.functionArn).toMatch(/:function:audit$/);
     expect(mapping.destinationMessages).toEqual([body]);
+    expect(emitted).toEqual([
+      {
+        type: "destination",
+        target: queue.queueArn,
+        message: body,
+        location: expect.stringContaining(queue.queueName),
+      },
+    ]);
   });
 
   it("sends the invocation record to an SNS topic", async () => {
