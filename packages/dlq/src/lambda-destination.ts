@@ -1,4 +1,5 @@
 import type { DynamoDBStreamRecord } from "@sluice/records";
+import { unwrapDelivery } from "./delivery.js";
 import { EnvelopeError } from "./errors.js";
 
 /**
@@ -36,10 +37,7 @@ export interface DDBStreamBatchInfo {
  * as SQS receives it without raw message delivery).
  */
 export function parseLambdaFailureRecord(text: string): LambdaFailureRecord {
-  let value = parseJson(text);
-  if (isObject(value) && value.Type === "Notification" && typeof value.Message === "string") {
-    value = parseJson(value.Message);
-  }
+  const value = parseJson(unwrapDelivery(text));
   if (!isObject(value)) invalid("it is not a JSON object");
   const info = value.DDBStreamBatchInfo;
   if (!isObject(info)) {

@@ -1,4 +1,9 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateEventBusCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { createEventSourceMapping } from "@sluice/local";
@@ -7,6 +12,7 @@ import type { ChangeEvent } from "@sluice/records";
 import { PoisonRecordError, streamHandler } from "@sluice/runtime";
 import { describe, expect, it } from "vitest";
 import {
+  eventBridgeDeadLetterRouter,
   handlerTarget,
   parseDeadLetterMessage,
   type ReplayEvent,
@@ -170,5 +176,50 @@ describe("replay from a sluice DLQ on SQS", () => {
     expect(summary.replayed).toBe(1);
     expect(seen).toEqual([toEnvelope(letter).record]);
     await expect(head()).rejects.toMatchObject({ name: "NotFound" });
+  });
+});
+
+describe("replay of RecordFailed events a rule delivered to a queue", () => {
+  it("reads the envelope out of each event, claim-checked ones included", async () => {
+    const { eventbridge } = stack.clients;
+    const busName = stack.uniqueName("bus");
+    await eventbridge.send(new CreateEventBusCommand({ Name: busName }));
+    const queue = await stack.createQueue();
+    const { bucketName } = await stack.createBucket();
+    await eventbridge.send(
+      new PutRuleCommand({
+        Name: "failed",
+        EventBusName: busName,
+        EventPattern: JSON.stringify({ "detail-type": ["RecordFailed"] }),
+      }),
+    );
+    await eventbridge.send(
+      new PutTargetsCommand({
+        Rule: "failed",
+        EventBusName: busName,
+        Targets: [{ Id: "q", Arn: queue.queueArn }],
+      }),
+    );
+    const big = deadLetter(2);
+    big.record.dynamodb!.NewImage!.notes = { S: "n".repeat(60_000) };
+    await eventBridgeDeadLetterRouter({
+      eventBridge: eventbridge,
+      eventBusName: busName,
+      maxEntryBytes: 50_000,
+      claimCheck: { s3, bucket: bucketName },
+    })([deadLetter(1), big]);
+
+    const seen: unknown[] = [];
+    const summary = await replay({
+      source: sluiceSqsSource({ sqs, s3, queueUrl: queue.queueUrl, waitTimeSeconds: 1 }),
+      target: handlerTarget(async (event) => {
+        seen.push(...event.Records);
+        return { batchItemFailures: [] };
+      }),
+    });
+    expect(summary).toMatchObject({ replayed: 2, malformed: 0 });
+    expect(seen).toContainEqual(toEnvelope(big).record);
+    expect(seen).toContainEqual(toEnvelope(deadLetter(1)).record);
+    expect(await queueDepth(sqs, queue.queueUrl)).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { claim, discard } from "../../claim-check.js";
+import { unwrapDelivery } from "../../delivery.js";
 import { type Envelope, parseDeadLetterMessage } from "../../envelope.js";
 import type { ReplayRecord, ReplaySource } from "../types.js";
 import { type SqsSourceOptions, sqsMessageSource } from "./sqs-messages.js";
@@ -9,13 +10,16 @@ export interface SluiceSqsSourceOptions extends SqsSourceOptions {
   s3?: S3Client;
 }
 
-/** A sluice DLQ on SQS: one envelope (or claim-check pointer) per message. */
+/**
+ * A sluice DLQ on SQS: one envelope (or claim-check pointer) per message, sent by the SQS router
+ * or carried from the EventBridge router's `RecordFailed` events or an SNS topic.
+ */
 export function sluiceSqsSource(options: SluiceSqsSourceOptions): ReplaySource {
   return sqsMessageSource(
     `sluice DLQ ${options.queueUrl}`,
     options,
     async (message) => {
-      const parsed = parseDeadLetterMessage(message.Body ?? "");
+      const parsed = parseDeadLetterMessage(unwrapDelivery(message.Body ?? ""));
       if (!("claimCheck" in parsed)) return [fromEnvelope(parsed)];
       if (!options.s3) {
         throw new Error(
@@ -25,7 +29,7 @@ export function sluiceSqsSource(options: SluiceSqsSourceOptions): ReplaySource {
       return [fromEnvelope(await claim(options.s3, parsed))];
     },
     async (message) => {
-      const parsed = parseDeadLetterMessage(message.Body ?? "");
+      const parsed = parseDeadLetterMessage(unwrapDelivery(message.Body ?? ""));
       // The stored envelope goes only after its message, so a pointer never dangles.
       if ("claimCheck" in parsed && options.s3) await discard(options.s3, parsed);
     },
