@@ -41,8 +41,11 @@ export function targetBody(target: Target, envelope: EventEnvelope): string {
 /** Sends events to SQS queue targets on the local SQS server. */
 export class SqsDelivery {
   private readonly urls = new Map<string, Promise<string>>();
+  private readonly sqs: SQSClient;
 
-  constructor(private readonly sqs: SQSClient) {}
+  constructor(sqs: SQSClient) {
+    this.sqs = sqs;
+  }
 
   private queueUrl(arn: string): Promise<string> {
     let url = this.urls.get(arn);

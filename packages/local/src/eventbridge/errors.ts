@@ -1,12 +1,13 @@
 /** An error that the endpoint returns as an AWS JSON 1.1 error response (`__type` + message). */
 export class EventBridgeError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly status = 400,
-  ) {
+  readonly type: string;
+  readonly status: number;
+
+  constructor(type: string, message: string, status = 400) {
     super(message);
     this.name = type;
+    this.type = type;
+    this.status = status;
   }
 }
 

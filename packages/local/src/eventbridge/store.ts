@@ -35,8 +35,10 @@ const BUS_NAME = /^[/.\-_A-Za-z0-9]{1,256}$/;
 /** Buses, rules and targets of the local EventBridge, in memory. */
 export class EventBridgeStore {
   private readonly buses = new Map<string, Bus>();
+  readonly region: string;
 
-  constructor(readonly region: string) {
+  constructor(region: string) {
+    this.region = region;
     this.createBus(DEFAULT_BUS);
   }
 
