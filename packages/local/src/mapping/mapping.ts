@@ -42,7 +42,7 @@ function keep<T>(history: T[], entry: T, limit: number): void {
   if (history.length > limit) history.splice(0, history.length - limit);
 }
 
-/** A shard's processor holds at most this many unprocessed records before reading pauses. */
+/** Reading a shard pauses while it has this many unprocessed records per lane. */
 const MAX_PENDING_PER_LANE = 10_000;
 /** DescribeStream again every this many rounds to find new shards. */
 const REFRESH_ROUNDS = 20;
@@ -360,6 +360,8 @@ export class EventSourceMapping {
         if (!parent || parent.status === "finished") return false;
       }
       if (state.processor && !state.processor.idle()) return false;
+      // A parent that just finished still has to hand over to its children.
+      if (state.status === "reading" && state.processor?.finished()) return false;
     }
     return true;
   }
