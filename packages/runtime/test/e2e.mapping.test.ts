@@ -1,10 +1,7 @@
 import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createEventSourceMapping,
-  type EventSourceMapping,
-} from "../../local/src/mapping/index.js";
 import {
   checkpointTableInput,
   type DeadLetter,
