@@ -93,8 +93,9 @@ interface Timing {
 }
 
 /**
- * Best and median round, in milliseconds, for each decoder. Rounds are interleaved so load from
- * other processes falls on all decoders alike; the best round is the least disturbed by it.
+ * Best and median round, in milliseconds of CPU time, for each decoder. CPU time leaves out the
+ * time other processes hold the CPU, and rounds are interleaved so what remains of their load
+ * falls on all decoders alike.
  */
 function measure(decoders: Record<string, () => void>): Record<string, Timing> {
   const names = Object.keys(decoders);
@@ -102,9 +103,10 @@ function measure(decoders: Record<string, () => void>): Record<string, Timing> {
   const times: Record<string, number[]> = Object.fromEntries(names.map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of names) {
-      const start = process.hrtime.bigint();
+      const start = process.cpuUsage();
       decoders[name]!();
-      times[name]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+      const used = process.cpuUsage(start);
+      times[name]!.push((used.user + used.system) / 1000);
     }
   }
   return Object.fromEntries(
@@ -164,7 +166,7 @@ export default async function decodeBench(): Promise<void> {
 
   const perSecond = (ms: number) => Math.round((RECORDS / ms) * 1000);
   console.log(
-    `${RECORDS} MODIFY records, NEW_AND_OLD_IMAGES, ${imageBytes} bytes of JSON per image; ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds`,
+    `${RECORDS} MODIFY records, NEW_AND_OLD_IMAGES, ${imageBytes} bytes of JSON per image; CPU time of ${ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds`,
   );
   console.table(
     Object.entries(timings).map(([decoder, { best, median }]) => ({
