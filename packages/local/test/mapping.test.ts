@@ -87,8 +87,9 @@ describe("event source mapping: events and batching", () => {
     const table = await streamTable();
     const mapping = table.mapping({
       StartingPosition: "LATEST",
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 1,
+      BatchSize: 2,
+      // Long enough for the second write; the full batch goes out without waiting for the rest.
+      MaximumBatchingWindowInSeconds: 5,
       handler: () => {},
     });
     await mapping.start();
