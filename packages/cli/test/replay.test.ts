@@ -222,6 +222,29 @@ describe("sluice replay", () => {
     ]);
   });
 
+  it("re-drives records to another queue with --to-queue", async () => {
+    const queueUrl = await dlqWith(3);
+    const retry = await stack.createQueue();
+    const run = sluice([
+      "sluice-sqs",
+      queueUrl,
+      ...local(),
+      "--to-queue",
+      retry.queueUrl,
+      "--processor",
+      "search",
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("replayed 1, skipped 2");
+    const [moved] = await stack.receiveMessages(retry.queueUrl, 1);
+    expect(JSON.parse(moved!.Body!)).toMatchObject({
+      v: 1,
+      processor: "search",
+      record: { eventID: "event-3" },
+    });
+    expect(await depth(queueUrl)).toBe(2);
+  });
+
   it("exits 1 when records fail again or messages are malformed, and keeps them", async () => {
     const queueUrl = await dlqWith(2);
     await sendMessage(queueUrl, "not an envelope");
