@@ -136,7 +136,7 @@ function parse(args: string[]) {
 
 type Values = ReturnType<typeof parse>["values"];
 
-function positiveNumber(value: string | undefined, name: string): number | undefined {
+function nonNegativeNumber(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!(number >= 0) || !Number.isFinite(number)) {
@@ -226,9 +226,9 @@ function sourceOf(
   const sqsOptions = {
     sqs: clients.sqs,
     queueUrl: location,
-    ...(values.wait !== undefined && { waitTimeSeconds: positiveNumber(values.wait, "--wait") }),
+    ...(values.wait !== undefined && { waitTimeSeconds: nonNegativeNumber(values.wait, "--wait") }),
     ...(values["visibility-timeout"] !== undefined && {
-      visibilityTimeoutSeconds: positiveNumber(
+      visibilityTimeoutSeconds: nonNegativeNumber(
         values["visibility-timeout"],
         "--visibility-timeout",
       ),
@@ -243,8 +243,6 @@ function sourceOf(
       return sluiceS3Source({ s3: clients.s3, ...s3Location(location) });
     case "lambda-s3":
       return lambdaS3Source({ s3: clients.s3, ...s3Location(location) });
-    case "audit":
-      throw new UsageError("replay from the audit archive is not yet available");
     default:
       throw new UsageError(`unknown source "${kind}": use one of ${SOURCES.join(", ")}`);
   }
@@ -351,7 +349,7 @@ function summaryText(summary: ReplaySummary, dryRun: boolean): string {
   );
 }
 
-export function exitCode(summary: ReplaySummary): number {
+function exitCode(summary: ReplaySummary): number {
   if (summary.expired > 0) return EXIT_EXPIRED;
   if (summary.failedAgain > 0 || summary.malformed > 0) return EXIT_PARTIAL_FAILURE;
   return EXIT_OK;
@@ -386,7 +384,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     const source = sourceOf(kind, location, clients, values);
     const target = await targetOf(values, clients);
     const filter = filterOf(values);
-    const rate = positiveNumber(values.rate, "--rate");
+    const rate = nonNegativeNumber(values.rate, "--rate");
     if (rate === 0) throw new UsageError("--rate must be above 0; leave it out for no limit");
     const dryRun = values["dry-run"] === true;
     const progressPath =
