@@ -315,6 +315,32 @@ describe("event source mapping: lifecycle", () => {
     await expect(mapping.waitForIdle()).rejects.toThrow(/stopped/);
   });
 
+  it("says why it is not idle, and stop() ends even a batch retried without limit", async () => {
+    const table = await streamTable();
+    await table.put("P", "S#1");
+    const mapping = table.mapping({
+      StartingPosition: "TRIM_HORIZON",
+      handler: () => {
+        throw new Error("always");
+      },
+    });
+    await mapping.start();
+    await eventually(() => mapping.invocations.length >= 3, "the batch is retried");
+    await expect(mapping.waitForIdle({ timeoutMs: 200 })).rejects.toThrow(
+      /1 records not yet checkpointed; with MaximumRetryAttempts -1 .* set MaximumRetryAttempts or fix the handler/,
+    );
+    await mapping.stop();
+    const invoked = mapping.invocations.length;
+    // Several poll intervals pass without another invocation.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(mapping.invocations).toHaveLength(invoked);
+    expect(mapping.stats()).toMatchObject({
+      state: "stopped",
+      recordsPending: 1,
+      recordsSucceeded: 0,
+    });
+  });
+
   it("says what to do when the table has no stream", async () => {
     const local = (await streamTable()).local;
     const plain = await local.createTable();
