@@ -221,6 +221,17 @@ describe("retry and bisect", () => {
     expect(expired).toMatchObject({ condition: "MaximumRecordAgeExceeded", items: [batch[0]] });
     expect(rest?.items).toEqual([batch[1]]);
   });
+
+  it("without an age limit, retries end when the record leaves the stream after 24 hours", () => {
+    const { maximumRecordAgeMs } = resolveSettings({ StartingPosition: "LATEST" } as never);
+    const batch = items(1, T0);
+    expect(
+      splitExpired(firstAttempt(batch), T0 + 23 * 3600_000, maximumRecordAgeMs).expired,
+    ).toBeUndefined();
+    expect(
+      splitExpired(firstAttempt(batch), T0 + 25 * 3600_000, maximumRecordAgeMs).expired?.items,
+    ).toEqual(batch);
+  });
 });
 
 describe("on-failure records", () => {
@@ -271,7 +282,7 @@ describe("settings", () => {
       batchSize: 100,
       batchingWindowMs: 0,
       maximumRetryAttempts: -1,
-      maximumRecordAgeMs: -1,
+      maximumRecordAgeMs: 24 * 60 * 60 * 1000,
       parallelizationFactor: 1,
       bisect: false,
       timeoutMs: 3000,

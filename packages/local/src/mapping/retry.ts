@@ -88,15 +88,14 @@ export function afterInvocation(
 }
 
 /**
- * Records older than MaximumRecordAgeInSeconds are discarded before Lambda invokes the function,
- * on the first try as on any retry.
+ * Records older than MaximumRecordAgeInSeconds (or than the stream keeps them) are discarded
+ * before Lambda invokes the function, on the first try as on any retry.
  */
 export function splitExpired(
   attempt: Attempt,
   nowMs: number,
   maximumRecordAgeMs: number,
 ): { expired?: Discard; rest: Attempt | null } {
-  if (maximumRecordAgeMs === -1) return { rest: attempt };
   const expired = attempt.items.filter((item) => nowMs - item.createdAtMs > maximumRecordAgeMs);
   if (expired.length === 0) return { rest: attempt };
   const fresh = attempt.items.filter((item) => nowMs - item.createdAtMs <= maximumRecordAgeMs);

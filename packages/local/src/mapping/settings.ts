@@ -10,7 +10,7 @@ export interface ResolvedSettings {
   bisect: boolean;
   /** -1 retries until the record leaves the stream. */
   maximumRetryAttempts: number;
-  /** -1 keeps records of any age. */
+  /** MaximumRecordAgeInSeconds, or the stream's 24-hour retention when it is -1. */
   maximumRecordAgeMs: number;
   parallelizationFactor: number;
   /** 0 when tumbling windows are off. */
@@ -24,6 +24,8 @@ export interface ResolvedSettings {
 
 /** Lambda's synchronous invocation payload limit. */
 export const PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** DynamoDB streams keep records 24 hours: with no age limit, that is where retries end. */
+export const STREAM_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Lambda's limit on the size of a tumbling window's state. */
 export const WINDOW_STATE_LIMIT_BYTES = 1024 * 1024;
 const MAX_FILTERS = 5;
@@ -100,7 +102,7 @@ export function resolveSettings(options: EventSourceMappingOptions): ResolvedSet
     reportBatchItemFailures: types.includes("ReportBatchItemFailures"),
     bisect: options.BisectBatchOnFunctionError ?? false,
     maximumRetryAttempts: retries,
-    maximumRecordAgeMs: age === -1 ? -1 : age * 1000,
+    maximumRecordAgeMs: age === -1 ? STREAM_RETENTION_MS : age * 1000,
     parallelizationFactor: factor,
     tumblingWindowMs: tumbling * 1000,
     destination,
