@@ -64,6 +64,11 @@ export interface DynamoDBStreamEvent {
   eventSourceARN?: string;
   isFinalInvokeForWindow?: boolean;
   isWindowTerminatedEarly?: boolean;
+  /**
+   * Set by sluice's replay engine, never by Lambda: these records are replayed from a dead-letter
+   * source on purpose, so checkpoints neither skip them nor move because of them.
+   */
+  replay?: boolean;
 }
 
 /** An exact decimal that does not fit a JS number; `value` is the number as DynamoDB sent it, normalized. */

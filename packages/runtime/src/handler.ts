@@ -178,7 +178,10 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
     const dedupeScope = `${key.pipeline}|${key.processor}`;
     const retrying = <R>(operation: () => Promise<R>) =>
       withRetries(operation, retry, classify, env.deadline);
-    const scope = checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots);
+    // A replay re-applies records that the checkpoint already counts as finished (dead-lettered).
+    const scope = event.replay
+      ? undefined
+      : checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots);
     let session: CheckpointSession<T> | undefined;
     try {
       if (config.checkpoints && scope) {

@@ -439,6 +439,32 @@ describe("checkpoints", () => {
     expect(applied).toBe(3);
     expect(store.writes).toBe(1);
   });
+
+  it("applies records marked as a replay even below the checkpoint, and leaves it unchanged", async () => {
+    const store = new MemoryCheckpointStore();
+    const applied: string[] = [];
+    const handler = streamHandler({
+      pipeline: "p",
+      checkpoints: store,
+      handle: (change) => {
+        applied.push(change.meta.eventId);
+      },
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const event = { ...batchOf(["a", "b"]), shardId: "shardId-0002" };
+    await handler(event, lambdaContext());
+    const key = { pipeline: "p", processor: "default", scope: "shard#shardId-0002" };
+    const before = await store.read(key);
+    const writesBefore = store.writes;
+
+    const replayed = { ...event, Records: event.Records.slice(0, 1), replay: true };
+    expect(await handler(replayed, lambdaContext())).toEqual({ batchItemFailures: [] });
+
+    expect(applied).toEqual(["event-0", "event-1", "event-0"]);
+    expect(store.writes).toBe(writesBefore);
+    expect(await store.read(key)).toEqual(before);
+  });
 });
 
 describe("tumbling window events", () => {

@@ -53,8 +53,8 @@ Sources:
 
 Targets (one of):
   --handler FILE#EXPORT    run records in this process through a Lambda handler, such as one made
-                           with streamHandler (EXPORT defaults to "handler"); build it without a
-                           checkpoint store, which would skip the records it counts as done
+                           with streamHandler (EXPORT defaults to "handler"); events carry
+                           replay: true, so its checkpoints do not skip them
   --to-queue URL           re-drive records to an SQS queue as sluice envelopes
   --claim-check-bucket B   with --to-queue: where envelopes over the queue's size limit go
 

@@ -47,7 +47,7 @@ export function handlerTarget(
       };
       let response: BatchResponse | undefined;
       try {
-        response = (await handler({ Records: records.map((r) => r.record) }, context)) as
+        response = (await handler({ Records: records.map((r) => r.record), replay: true }, context)) as
           | BatchResponse
           | undefined;
       } catch (error) {
