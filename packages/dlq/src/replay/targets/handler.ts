@@ -47,9 +47,10 @@ export function handlerTarget(
       };
       let response: BatchResponse | undefined;
       try {
-        response = (await handler({ Records: records.map((r) => r.record), replay: true }, context)) as
-          | BatchResponse
-          | undefined;
+        response = (await handler(
+          { Records: records.map((r) => r.record), replay: true },
+          context,
+        )) as BatchResponse | undefined;
       } catch (error) {
         const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         return new Map(records.map((r) => [r.id, reason]));
