@@ -3,24 +3,21 @@ import { EventEmitter } from "node:events";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBRecord } from "aws-lambda";
 import { compilePattern } from "../pattern.js";
-import { type FunctionIdentity, invokeHandler } from "./context.js";
 import { buildFailureRecord, DestinationSender, parseDestination } from "./destination.js";
+import { Invoker } from "./invoker.js";
 import { type StreamItem, toStreamItem } from "./lambda-event.js";
 import type { CallResult } from "./lane.js";
 import { describeShards, ShardReader } from "./poller.js";
-import { interpretResponse } from "./response.js";
 import type { Discard } from "./retry.js";
 import { type ResolvedSettings, resolveSettings } from "./settings.js";
 import { type MappingRuntime, ShardProcessor } from "./shard.js";
 import type {
   EventSourceMappingOptions,
   InvocationLog,
-  InvocationOutcome,
   MappingEvent,
   MappingLogEntry,
   MappingStats,
   OnFailureRecord,
-  StreamHandler,
 } from "./types.js";
 
 interface ShardState {
@@ -64,7 +61,6 @@ export class EventSourceMapping {
   streamArn: string;
   functionArn = "";
 
-  private readonly handler: StreamHandler;
   private readonly clock: () => number;
   private readonly historyLimit: number;
   private readonly filters: ((record: DynamoDBRecord) => boolean)[];
@@ -74,7 +70,6 @@ export class EventSourceMapping {
   private loop: Promise<void> | undefined;
   private wakeLoop: (() => void) | undefined;
   private round = 0;
-  private requestCounter = 0;
   private idleWaiters: IdleWaiter[] = [];
   private readonly counts = {
     recordsRead: 0,
@@ -90,10 +85,10 @@ export class EventSourceMapping {
   };
   private lastError: string | undefined;
   private runtime!: MappingRuntime;
+  private invoker!: Invoker;
 
   constructor(private readonly options: EventSourceMappingOptions) {
     this.settings = resolveSettings(options);
-    this.handler = options.handler;
     this.clock = options.clock ?? Date.now;
     this.historyLimit = options.historyLimit ?? 10_000;
     this.uuid = options.uuid ?? randomUUID();
@@ -146,6 +141,7 @@ export class EventSourceMapping {
     const region = await this.options.clients.streams.config.region();
     const account = this.streamArn.split(":")[4] || "000000000000";
     this.functionArn = `arn:aws:lambda:${region}:${account}:function:${this.settings.functionName}`;
+    this.invoker = new Invoker(this.options.handler, this.settings, this.uuid, this.functionArn);
     this.runtime = this.createRuntime();
 
     const shards = await describeShards(this.options.clients.streams, this.streamArn);
@@ -381,60 +377,20 @@ export class EventSourceMapping {
     return `${parts.join(", ") || "the stream still returned records"}${hint}. Last error: ${this.lastError ?? "none"}.`;
   }
 
-  /** Request ids share the mapping's UUID and count up, so runs are easy to compare. */
-  private nextRequestId(): string {
-    this.requestCounter += 1;
-    return `${this.uuid.slice(0, 24)}${this.requestCounter.toString(16).padStart(12, "0")}`;
-  }
-
-  private identity(): FunctionIdentity {
-    return {
-      functionName: this.settings.functionName,
-      functionArn: this.functionArn,
-      memorySize: this.settings.memorySize,
-      timeoutMs: this.settings.timeoutMs,
-    };
-  }
-
   private async invoke(
     shardId: string,
     lane: number,
     event: MappingEvent,
     items: StreamItem[],
   ): Promise<CallResult> {
-    const requestId = this.nextRequestId();
-    const startedAt = Date.now();
-    const run = await invokeHandler(this.handler, event, this.identity(), requestId);
-    let outcome: InvocationOutcome;
-    if (run.ok) {
-      outcome = interpretResponse(run.result, items, {
-        reportBatchItemFailures: this.settings.reportBatchItemFailures,
-        requireState: this.settings.tumblingWindowMs > 0,
-      });
-    } else {
-      outcome = {
-        kind: "failure",
-        reason: `${run.error.errorType}: ${run.error.errorMessage}`,
-        functionError: "Unhandled",
-      };
-    }
-    const invocation: InvocationLog = {
-      requestId,
-      shardId,
-      lane,
-      event,
-      startedAt,
-      durationMs: Date.now() - startedAt,
-      outcome,
-      ...(run.ok ? { result: run.result } : { error: run.error }),
-    };
+    const { call, invocation } = await this.invoker.invoke(shardId, lane, event, items);
     this.counts.invocations += 1;
-    if (outcome.kind !== "success") this.counts.failedInvocations += 1;
+    if (call.outcome.kind !== "success") this.counts.failedInvocations += 1;
     const newest = items[items.length - 1];
     if (newest) this.counts.iteratorAgeMs = Math.max(0, this.clock() - newest.createdAtMs);
     keep(this.invocations, invocation, this.historyLimit);
     this.record({ type: "invocation", invocation });
-    return { requestId, outcome, result: run.ok ? run.result : undefined };
+    return call;
   }
 
   private async discard(shardId: string, discard: Discard, lastCall?: CallResult): Promise<void> {
@@ -449,7 +405,7 @@ export class EventSourceMapping {
     const functionError =
       lastCall?.outcome.kind === "failure" ? lastCall.outcome.functionError : undefined;
     const message = buildFailureRecord(discard, {
-      requestId: lastCall?.requestId ?? this.nextRequestId(),
+      requestId: lastCall?.requestId ?? this.invoker.nextRequestId(),
       functionArn: this.functionArn,
       streamArn: this.streamArn,
       shardId,
