@@ -16,5 +16,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     globalSetup: ["packages/local/src/vitest-setup.ts"],
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });
