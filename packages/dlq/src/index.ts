@@ -20,8 +20,6 @@ export {
   type StreamRange,
 } from "./errors.js";
 export {
-  type DDBStreamBatchInfo,
-  type LambdaFailureRecord,
   parseLambdaFailureRecord,
   recordsOfPayload,
 } from "./lambda-destination.js";

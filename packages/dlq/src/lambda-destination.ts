@@ -1,42 +1,12 @@
-import type { DynamoDBStreamRecord } from "@sluice/records";
+import type { DynamoDBStreamRecord, FailureDestinationPayload } from "@sluice/records";
 import { unwrapDelivery } from "./delivery.js";
 import { EnvelopeError } from "./errors.js";
-
-/**
- * What Lambda sends to an on-failure destination for a DynamoDB stream batch (its "invocation
- * record"). SQS and SNS get only this metadata; S3 also gets the invocation `payload`.
- */
-export interface LambdaFailureRecord {
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    /** RetryAttemptsExhausted, MaximumRecordAgeExceeded, ... */
-    condition: string;
-    approximateInvokeCount: number;
-  };
-  responseContext: { statusCode?: number; executedVersion?: string; functionError?: string };
-  version: string;
-  timestamp: string;
-  DDBStreamBatchInfo: DDBStreamBatchInfo;
-  /** S3 destinations only: the event the function was invoked with, as JSON text or an object. */
-  payload?: unknown;
-}
-
-export interface DDBStreamBatchInfo {
-  shardId: string;
-  startSequenceNumber: string;
-  endSequenceNumber: string;
-  approximateArrivalOfFirstRecord: string;
-  approximateArrivalOfLastRecord: string;
-  batchSize: number;
-  streamArn: string;
-}
 
 /**
  * Reads Lambda's failure-destination message from SQS, S3, or SNS (a notification wrapping it,
  * as SQS receives it without raw message delivery).
  */
-export function parseLambdaFailureRecord(text: string): LambdaFailureRecord {
+export function parseLambdaFailureRecord(text: string): FailureDestinationPayload {
   const value = parseJson(unwrapDelivery(text));
   if (!isObject(value)) invalid("it is not a JSON object");
   const info = value.DDBStreamBatchInfo;
@@ -53,11 +23,11 @@ export function parseLambdaFailureRecord(text: string): LambdaFailureRecord {
   }
   if (typeof info.batchSize !== "number") invalid("DDBStreamBatchInfo.batchSize is missing");
   if (!isObject(value.requestContext)) invalid("requestContext is missing");
-  return value as unknown as LambdaFailureRecord;
+  return value as unknown as FailureDestinationPayload;
 }
 
 /** The records of an S3 failure-destination object, exactly as the function received them. */
-export function recordsOfPayload(failure: LambdaFailureRecord): DynamoDBStreamRecord[] {
+export function recordsOfPayload(failure: FailureDestinationPayload): DynamoDBStreamRecord[] {
   if (failure.payload === undefined) {
     throw new EnvelopeError(
       "MISSING_PAYLOAD",

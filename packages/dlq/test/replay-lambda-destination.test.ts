@@ -2,11 +2,10 @@ import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { useLocalStack } from "@sluice/local/testing";
-import type { DynamoDBStreamRecord } from "@sluice/records";
+import type { DynamoDBStreamRecord, FailureDestinationPayload } from "@sluice/records";
 import { describe, expect, it } from "vitest";
 import {
   handlerTarget,
-  type LambdaFailureRecord,
   lambdaS3Source,
   lambdaSqsSource,
   parseEnvelope,
@@ -38,7 +37,7 @@ function failureRecord(
   streamArn: string,
   shardId: string,
   batch: DynamoDBStreamRecord[],
-): LambdaFailureRecord {
+): FailureDestinationPayload {
   const arrival = (r: DynamoDBStreamRecord) =>
     new Date(Number(r.dynamodb!.ApproximateCreationDateTime) * 1000)
       .toISOString()

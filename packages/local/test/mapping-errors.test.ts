@@ -1,9 +1,9 @@
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import type { FailureDestinationPayload } from "@sluice/records";
 import { decode } from "@sluice/records";
 import type { DynamoDBStreamEvent } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import type { OnFailureRecord } from "../src/mapping/index.js";
 import { recordsOf, sequenceOf, sortKeysOf, streamTable } from "./mapping-helpers.js";
 
 function keysOf(event: DynamoDBStreamEvent): string[] {
@@ -130,7 +130,7 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
       recordsDiscarded: 1,
     });
     const [message] = await t.local.receiveMessages(queue.queueUrl, 1);
-    const body = JSON.parse(message?.Body ?? "{}") as OnFailureRecord;
+    const body = JSON.parse(message?.Body ?? "{}") as FailureDestinationPayload;
     const bad = recordsOf(mapping)[3]![0]!;
     expect(body.requestContext).toMatchObject({
       condition: "RetryAttemptsExhausted",
@@ -169,7 +169,7 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
       ["S#4"],
     ]);
     const [message] = await t.local.receiveMessages(queue.queueUrl, 1);
-    const body = JSON.parse(message?.Body ?? "{}") as OnFailureRecord;
+    const body = JSON.parse(message?.Body ?? "{}") as FailureDestinationPayload;
     expect(body.requestContext).toMatchObject({
       condition: "RetryAttemptsExhausted",
       approximateInvokeCount: 3,
@@ -200,7 +200,7 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
 
     expect(sortKeysOf(mapping)).toEqual([["S#1", "S#2"], ["S#1", "S#2"], ["S#1", "S#2"], ["S#3"]]);
     const [message] = await t.local.receiveMessages(queue.queueUrl, 1);
-    const body = JSON.parse(message?.Body ?? "{}") as OnFailureRecord;
+    const body = JSON.parse(message?.Body ?? "{}") as FailureDestinationPayload;
     const [first, second] = recordsOf(mapping)[0]!;
     const shardId = Object.keys(mapping.stats().shards)[0];
     expect(body).toEqual({
@@ -293,7 +293,7 @@ describe("event source mapping: BisectBatchOnFunctionError and MaximumRetryAttem
     const object = await t.local.clients.s3.send(
       new GetObjectCommand({ Bucket: bucketName, Key: keys[0] }),
     );
-    const body = JSON.parse(await object.Body!.transformToString()) as OnFailureRecord;
+    const body = JSON.parse(await object.Body!.transformToString()) as FailureDestinationPayload;
     expect(body.requestContext.condition).toBe("RetryAttemptsExhausted");
     expect(body.DDBStreamBatchInfo.batchSize).toBe(2);
     expect(JSON.parse(body.payload as string)).toEqual({ Records: recordsOf(mapping)[0] });

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { PublishCommand } from "@aws-sdk/client-sns";
 import { GetQueueUrlCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import type { FailureDestinationPayload } from "@sluice/records";
 import type { StreamItem } from "./lambda-event.js";
 import type { Discard } from "./retry.js";
-import type { MappingClients, MappingEvent, OnFailureRecord } from "./types.js";
+import type { MappingClients, MappingEvent } from "./types.js";
 
 /** DynamoDB reports arrival times to the second. */
 function toSecondsIso(ms: number): string {
@@ -22,10 +23,13 @@ export interface FailureContext {
 }
 
 /** The invocation record Lambda sends to an on-failure destination for a DynamoDB stream. */
-export function buildFailureRecord(discard: Discard, context: FailureContext): OnFailureRecord {
+export function buildFailureRecord(
+  discard: Discard,
+  context: FailureContext,
+): FailureDestinationPayload {
   const first = discard.items[0] as StreamItem;
   const last = discard.items[discard.items.length - 1] as StreamItem;
-  const responseContext: OnFailureRecord["responseContext"] = {
+  const responseContext: NonNullable<FailureDestinationPayload["responseContext"]> = {
     statusCode: 200,
     executedVersion: "$LATEST",
   };
@@ -97,7 +101,11 @@ export class DestinationSender {
   }
 
   /** Sends the record; S3 also receives the whole invocation event. Returns where it went. */
-  async send(record: OnFailureRecord, event: MappingEvent, nowMs: number): Promise<string> {
+  async send(
+    record: FailureDestinationPayload,
+    event: MappingEvent,
+    nowMs: number,
+  ): Promise<string> {
     const body = JSON.stringify(record);
     switch (this.target.service) {
       case "sqs": {
@@ -120,7 +128,10 @@ export class DestinationSender {
       }
       case "s3": {
         const key = s3FailureKey(this.mappingUuid, record.DDBStreamBatchInfo.shardId, nowMs);
-        const withPayload: OnFailureRecord = { ...record, payload: JSON.stringify(event) };
+        const withPayload: FailureDestinationPayload = {
+          ...record,
+          payload: JSON.stringify(event),
+        };
         await this.clients.s3!.send(
           new PutObjectCommand({
             Bucket: this.target.name,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import type { FailureDestinationPayload } from "@sluice/records";
 import type { DynamoDBRecord } from "aws-lambda";
 import { compilePattern } from "../pattern.js";
 import { buildFailureRecord, DestinationSender, parseDestination } from "./destination.js";
@@ -17,7 +18,6 @@ import type {
   MappingEvent,
   MappingLogEntry,
   MappingStats,
-  OnFailureRecord,
 } from "./types.js";
 
 interface ShardState {
@@ -56,7 +56,7 @@ export class EventSourceMapping {
   readonly settings: ResolvedSettings;
   readonly log: MappingLogEntry[] = [];
   readonly invocations: InvocationLog[] = [];
-  readonly destinationMessages: OnFailureRecord[] = [];
+  readonly destinationMessages: FailureDestinationPayload[] = [];
   readonly events = new EventEmitter();
   streamArn: string;
   functionArn = "";

@@ -3,6 +3,7 @@ import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { FailureDestinationPayload } from "@sluice/records";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 
 /** The event of a mapping with TumblingWindowInSeconds, as Lambda sends it. */
@@ -75,29 +76,6 @@ export type EventSourceMappingOptions = MappingSettings &
 
 export type FailureCondition = "RetryAttemptsExhausted" | "MaximumRecordAgeExceeded";
 
-/** The record Lambda sends to an on-failure destination (S3 adds `payload`). */
-export interface OnFailureRecord {
-  requestContext: {
-    requestId: string;
-    functionArn: string;
-    condition: FailureCondition;
-    approximateInvokeCount: number;
-  };
-  responseContext: { statusCode: number; executedVersion: string; functionError?: string };
-  version: "1.0";
-  timestamp: string;
-  DDBStreamBatchInfo: {
-    shardId: string;
-    startSequenceNumber: string;
-    endSequenceNumber: string;
-    approximateArrivalOfFirstRecord: string;
-    approximateArrivalOfLastRecord: string;
-    batchSize: number;
-    streamArn: string;
-  };
-  payload?: string;
-}
-
 export type InvocationOutcome =
   | { kind: "success" }
   | { kind: "partial"; index: number; sequenceNumber: string }
@@ -135,7 +113,7 @@ export type MappingLogEntry =
       condition: FailureCondition;
       sequenceNumbers: string[];
     }
-  | { type: "destination"; target: string; message: OnFailureRecord; location?: string }
+  | { type: "destination"; target: string; message: FailureDestinationPayload; location?: string }
   | { type: "destination-error"; target: string; error: string }
   | { type: "window-closed"; shardId: string; window: { start: string; end: string } }
   | { type: "shard"; shardId: string; status: "reading" | "finished" }

@@ -1,11 +1,7 @@
 import type { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import type { DynamoDBStreamRecord } from "@sluice/records";
+import type { DynamoDBStreamRecord, FailureDestinationPayload } from "@sluice/records";
 import { envelopeId } from "../../envelope.js";
-import {
-  type LambdaFailureRecord,
-  parseLambdaFailureRecord,
-  recordsOfPayload,
-} from "../../lambda-destination.js";
+import { parseLambdaFailureRecord, recordsOfPayload } from "../../lambda-destination.js";
 import { readStreamRange } from "../../stream-range.js";
 import type { ReplayRecord, ReplaySource } from "../types.js";
 import { type S3SourceOptions, s3ObjectSource } from "./s3-objects.js";
@@ -43,7 +39,7 @@ export function lambdaS3Source(options: S3SourceOptions): ReplaySource {
 }
 
 function toReplayRecords(
-  failure: LambdaFailureRecord,
+  failure: FailureDestinationPayload,
   records: DynamoDBStreamRecord[],
 ): ReplayRecord[] {
   const processor = functionName(failure.requestContext.functionArn);
