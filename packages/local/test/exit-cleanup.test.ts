@@ -1,20 +1,10 @@
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { javaOnPort } from "./java-processes.js";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-
-function javaOnPort(port: string): string[] {
-  try {
-    const found = execFileSync("pgrep", ["-f", `DynamoDBLocal.jar.*-port ${port}$`], {
-      encoding: "utf8",
-    });
-    return found.trim().split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
 
 /** Waits until no DynamoDB Local listens on `port`, or returns what is still running. */
 async function javaGone(port: string): Promise<string[]> {
@@ -28,7 +18,7 @@ async function javaGone(port: string): Promise<string[]> {
 }
 
 /** Runs a process that starts DynamoDB Local and ends as `how` says, without calling stop(). */
-async function runChild(how: "exit" | "throw" | "wait", signal?: NodeJS.Signals) {
+async function runChild(how: "exit" | "throw" | "wait", signal?: NodeJS.Signals | "SIGKILL") {
   const child = spawn(
     process.execPath,
     ["--import", "./test/fixtures/register-ts.mjs", "test/fixtures/stack-child.ts", how],
@@ -56,6 +46,12 @@ describe("cleanup when the process ends without stop()", () => {
   it("kills DynamoDB Local on an uncaught error", async () => {
     const { port, code } = await runChild("throw");
     expect(code).not.toBe(0);
+    expect(await javaGone(port)).toEqual([]);
+  });
+
+  it("kills DynamoDB Local when the process is killed with SIGKILL and no hook can run", async () => {
+    const { port, exitSignal } = await runChild("wait", "SIGKILL");
+    expect(exitSignal).toBe("SIGKILL");
     expect(await javaGone(port)).toEqual([]);
   });
 

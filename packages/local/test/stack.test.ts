@@ -7,18 +7,14 @@ import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../src/stack.js";
-
-/** Pids of processes matching pgrep arguments; empty when none. */
-function pgrep(...args: string[]): string[] {
-  try {
-    return execFileSync("pgrep", args, { encoding: "utf8" }).trim().split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+import { javaOnPort, pgrep } from "./java-processes.js";
 
 function javaPidOf(endpoint: string): string[] {
-  return pgrep("-f", `DynamoDBLocal.jar.*-port ${new URL(endpoint).port}`);
+  return javaOnPort(new URL(endpoint).port);
+}
+
+function processGroupOf(pid: string): string {
+  return execFileSync("ps", ["-o", "pgid=", "-p", pid], { encoding: "utf8" }).trim();
 }
 
 describe("startLocalStack", () => {
@@ -77,8 +73,9 @@ describe("stopping", () => {
     const stack = await startLocalStack({ services: ["dynamodb"] });
     const [pid] = javaPidOf(stack.endpoints.dynamodb);
     expect(pid).toBeDefined();
+    const group = processGroupOf(pid!);
     await stack.stop();
-    expect(pgrep("-g", pid!)).toEqual([]);
+    expect(pgrep("-g", group)).toEqual([]);
     expect(javaPidOf(stack.endpoints.dynamodb)).toEqual([]);
   });
 
@@ -89,7 +86,8 @@ describe("stopping", () => {
     const busyPort = typeof address === "object" && address !== null ? address.port : 0;
     try {
       await expect(startLocalStack({ ports: { fauxqs: busyPort } })).rejects.toThrow(/EADDRINUSE/);
-      expect(pgrep("-P", String(process.pid), "java")).toEqual([]);
+      // DynamoDB Local runs under a watchdog shell, a child of this process.
+      expect(pgrep("-P", String(process.pid), "sh")).toEqual([]);
     } finally {
       blocker.close();
     }
@@ -108,7 +106,7 @@ describe("stopping", () => {
       await expect(
         startLocalStack({ services: ["dynamodb"], ports: { dynamodb: busyPort } }),
       ).rejects.toThrow(/DynamoDB Local exited during startup/);
-      expect(pgrep("-f", `DynamoDBLocal.jar.*-port ${busyPort}$`)).toEqual([]);
+      expect(javaOnPort(busyPort)).toEqual([]);
     } finally {
       blocker.close();
     }

@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListEventBusesCommand } from "@aws-sdk/client-eventbridge";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
@@ -7,17 +6,7 @@ import type { TestProject } from "vitest/node";
 import { createLocalClients, destroyClients } from "../src/clients.js";
 import type { ProvidedLocalStack } from "../src/vitest-context.js";
 import setup from "../src/vitest-setup.js";
-
-function javaOnPort(port: string): string[] {
-  try {
-    const found = execFileSync("pgrep", ["-f", `DynamoDBLocal.jar.*-port ${port}$`], {
-      encoding: "utf8",
-    });
-    return found.trim().split("\n").filter(Boolean);
-  } catch {
-    return [];
-  }
-}
+import { javaOnPort } from "./java-processes.js";
 
 describe("vitest global setup", () => {
   it("provides a running stack as plain data and stops it on teardown", async () => {

@@ -9,9 +9,21 @@ import type { RunningServer } from "./types.js";
 import { waitUntil } from "./wait.js";
 
 export interface DynamoDbLocalServer extends RunningServer {
-  /** Process id of the Java process, which leads its own process group. */
+  /** Process id of the group leader (a small shell around Java); the group holds Java too. */
   readonly pid: number;
 }
+
+/**
+ * Runs Java under a shell that also watches its stdin, a pipe this process holds open. When this
+ * process dies, even by SIGKILL where no exit hook runs, the pipe closes and the shell stops Java.
+ * On SIGTERM the shell waits for Java to finish, so stop() returns only once Java is gone.
+ */
+const WATCHDOG = [
+  'exec 3<&0; "$@" & java=$!',
+  '(while read -r _ <&3; do :; done; kill "$java" 2>/dev/null) & watch=$!',
+  'trap \'kill "$java" "$watch" 2>/dev/null; wait "$java" "$watch"; exit 143\' TERM',
+  'wait "$java"; status=$?; kill "$watch" 2>/dev/null; wait "$watch"; exit "$status"',
+].join("\n");
 
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 3_000;
@@ -62,10 +74,14 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 async function startOnce(port: number): Promise<DynamoDbLocalServer> {
   const { jar, libDir } = locateJar();
-  // detached: Java leads its own process group, so stop() can kill the whole group.
+  // detached: the shell leads its own process group, so stop() can kill the whole group.
   const child = spawn(
-    "java",
+    "sh",
     [
+      "-c",
+      WATCHDOG,
+      "dynamodb-local",
+      "java",
       `-Djava.library.path=${libDir}`,
       "-jar",
       jar,
@@ -75,7 +91,7 @@ async function startOnce(port: number): Promise<DynamoDbLocalServer> {
       "-port",
       String(port),
     ],
-    { detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    { detached: true, stdio: ["pipe", "pipe", "pipe"] },
   );
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
