@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import {
   type AttributeDefinition,
@@ -202,4 +203,19 @@ export function useLocalStack(): LocalTestStack {
     receiveMessages,
   };
   return cached;
+}
+
+/**
+ * Pids of the DynamoDB Local Java process serving `port` (not the watchdog shell around it), to
+ * check in a test that a stack really stopped.
+ */
+export function dynamoDbLocalPids(port: string | number): string[] {
+  try {
+    const found = execFileSync("pgrep", ["-f", `^java .*DynamoDBLocal.jar.*-port ${port}$`], {
+      encoding: "utf8",
+    });
+    return found.trim().split("\n").filter(Boolean);
+  } catch {
+    return [];
+  }
 }

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 
+export { dynamoDbLocalPids as javaOnPort } from "../src/testing.js";
+
 /** Pids of processes matching pgrep arguments; empty when none. */
 export function pgrep(...args: string[]): string[] {
   try {
@@ -7,9 +9,4 @@ export function pgrep(...args: string[]): string[] {
   } catch {
     return [];
   }
-}
-
-/** The DynamoDB Local Java process serving `port`, not the watchdog shell around it. */
-export function javaOnPort(port: string | number): string[] {
-  return pgrep("-f", `^java .*DynamoDBLocal.jar.*-port ${port}$`);
 }

@@ -5,6 +5,10 @@ import type { Command } from "../command.js";
  * Add a command by writing commands/NAME.ts (default export: Command) and a line here.
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  dev: {
+    summary: "Run the local stack (DynamoDB Local, S3, SQS, SNS, EventBridge) until Ctrl-C",
+    load: async () => (await import("./dev.js")).default,
+  },
   decode: {
     summary: "Decode DynamoDB stream records into JSON lines of typed change events",
     load: async () => (await import("./decode.js")).default,

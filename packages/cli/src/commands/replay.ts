@@ -30,6 +30,7 @@ import {
   EXIT_PARTIAL_FAILURE,
   EXIT_USAGE,
 } from "../command.js";
+import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
 import { write } from "../write.js";
 
 /** Some records had left the stream's 24-hour window and could not be replayed. */
@@ -195,7 +196,7 @@ async function clientConfig(values: Values): Promise<ClientConfig> {
   if (values.region) config.region = values.region;
   if (values.endpoint) config.endpoint = values.endpoint;
   if (!values.local) return config;
-  const path = values["local-config"] ?? ".sluice/local-stack.json";
+  const path = values["local-config"] ?? DEFAULT_LOCAL_STACK_FILE;
   let text: string;
   try {
     text = await readFile(path, "utf8");
