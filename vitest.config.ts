@@ -15,7 +15,7 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "infra/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    globalSetup: ["packages/local/src/vitest-setup.ts"],
+    globalSetup: ["packages/local/src/vitest-setup.ts", "test/support/build-cli.ts"],
     reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

@@ -1,25 +1,13 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const sample = fileURLToPath(new URL("../samples/orders-stream-event.json", import.meta.url));
 const recordsFixture = (name: string) =>
   fileURLToPath(new URL(`../../records/test/fixtures/${name}`, import.meta.url));
-
-// The command is tested as users run it: the built bin in a child process.
-beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [`${root}node_modules/typescript/bin/tsc`, "-b", "packages/cli/tsconfig.json"],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
-});
 
 function sluice(args: string[], input?: string) {
   const result = spawnSync(process.execPath, [bin, ...args], {

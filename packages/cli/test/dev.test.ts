@@ -8,18 +8,10 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { createLocalClients, destroyClients, type LocalStackConfig } from "@sluice/local";
 import { dynamoDbLocalPids } from "@sluice/local/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
-
-beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [`${root}node_modules/typescript/bin/tsc`, "-b", "packages/cli/tsconfig.json"],
-    { cwd: root, stdio: "inherit" },
-  );
-});
 
 describe("sluice dev", () => {
   it("runs the local stack, writes its endpoints for --local, and cleans up on Ctrl-C", async () => {

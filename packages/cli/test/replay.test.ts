@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { useLocalStack } from "@sluice/local/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const _root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
 const stack = useLocalStack();
 const { sqs } = stack.clients;
@@ -37,11 +37,6 @@ let localConfig: string;
 
 // The command is tested as users run it: the built bin in a child process.
 beforeAll(async () => {
-  execFileSync(
-    process.execPath,
-    [`${root}node_modules/typescript/bin/tsc`, "-b", "packages/cli/tsconfig.json"],
-    { cwd: root, stdio: "inherit" },
-  );
   dir = await mkdtemp(join(tmpdir(), "sluice-cli-replay-"));
   localConfig = join(dir, "local-stack.json");
   await writeFile(localConfig, JSON.stringify(stack.config));
