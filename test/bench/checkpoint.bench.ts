@@ -6,6 +6,7 @@
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 import type * as Runtime from "../../packages/runtime/src/index.js";
+import type * as Testing from "../../packages/testing/src/index.js";
 
 type Client = {
   send(command: unknown): Promise<unknown>;
@@ -57,26 +58,16 @@ const RECORDS = 1_000;
 const BATCH = 100;
 const ROUNDS = 3;
 
-function records(round: string): StreamRecord[] {
+function records(round: string, build: typeof Testing.streamRecord): StreamRecord[] {
   return Array.from({ length: RECORDS }, (_, i) => {
     const keys = { PK: { S: `CUSTOMER#c-${i % 50}` }, SK: { S: `ORDER#o-${i}` } };
-    return {
-      eventID: `${round}-event-${i}`,
-      eventName: "INSERT",
-      eventVersion: "1.1",
-      eventSource: "aws:dynamodb",
-      awsRegion: "us-east-1",
-      eventSourceARN:
-        "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-11-21T00:00:00.000",
-      dynamodb: {
-        ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-        Keys: keys,
-        NewImage: { ...keys, total: { N: String(10 + (i % 90)) }, status: { S: "paid" } },
-        SequenceNumber: (10n ** 25n + BigInt(i) * 100n).toString(),
-        SizeBytes: 120,
-        StreamViewType: "NEW_AND_OLD_IMAGES",
-      },
-    };
+    return build({
+      index: i,
+      eventId: `${round}-event-${i}`,
+      keys,
+      newImage: { ...keys, total: { N: String(10 + (i % 90)) }, status: { S: "paid" } },
+      createdAt: Math.floor(Date.now() / 1000),
+    }) as StreamRecord;
   });
 }
 
@@ -133,6 +124,7 @@ export default async function bench(): Promise<void> {
   const sdk = await load<Sdk>("@aws-sdk/client-dynamodb");
   const local = await load<LocalPackage>("@sluice/local");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
+  const testing = await load<typeof Testing>("@sluice/testing");
   const batch = await load<BatchPackage>("@aws-lambda-powertools/batch");
   const idempotency = await load<IdempotencyPackage>("@aws-lambda-powertools/idempotency");
   const persistence = await load<DynamoPersistencePackage>(
@@ -208,8 +200,8 @@ export default async function bench(): Promise<void> {
     };
 
     // A warm-up round for both, not measured: JIT and DynamoDB Local's first requests.
-    await deliver(records("warm-s"), sluice("warm"), count);
-    await deliver(records("warm-p"), powertools(), count);
+    await deliver(records("warm-s", testing.streamRecord), sluice("warm"), count);
+    await deliver(records("warm-p", testing.streamRecord), powertools(), count);
 
     const results = {
       sluice: { first: [] as Measure[], again: [] as Measure[] },
@@ -217,11 +209,11 @@ export default async function bench(): Promise<void> {
     };
     for (let round = 0; round < ROUNDS; round++) {
       const s = sluice(`r${round}`);
-      const sRecords = records(`s${round}`);
+      const sRecords = records(`s${round}`, testing.streamRecord);
       results.sluice.first.push(await deliver(sRecords, s, count));
       results.sluice.again.push(await deliver(sRecords, s, count));
       const p = powertools();
-      const pRecords = records(`p${round}`);
+      const pRecords = records(`p${round}`, testing.streamRecord);
       results.powertools.first.push(await deliver(pRecords, p, count));
       results.powertools.again.push(await deliver(pRecords, p, count));
     }

@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent, DynamoDBStreamRecord } from "@sluice/records";
+import { streamRecord as buildRecord } from "@sluice/testing";
 import { createLogger, type LambdaContext, type Logger } from "../src/index.js";
 
 /** Sequence numbers wider than a JS number, as real ones are. */
@@ -12,23 +13,13 @@ export function streamRecord(options: {
   value?: number;
 }): DynamoDBStreamRecord {
   const keys = { PK: { S: options.pk }, SK: { S: options.sk ?? "ITEM" } };
-  return {
-    eventID: `event-${options.index}`,
+  return buildRecord({
+    index: options.index,
     eventName: options.eventName ?? "INSERT",
-    eventVersion: "1.1",
-    eventSource: "aws:dynamodb",
-    awsRegion: "us-east-1",
-    eventSourceARN:
-      "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2026-11-21T00:00:00.000",
-    dynamodb: {
-      ApproximateCreationDateTime: 1_763_683_200,
-      Keys: keys,
-      NewImage: { ...keys, value: { N: String(options.value ?? options.index) } },
-      SequenceNumber: seqAt(options.index),
-      SizeBytes: 64,
-      StreamViewType: "NEW_AND_OLD_IMAGES",
-    },
-  };
+    keys,
+    newImage: { ...keys, value: { N: String(options.value ?? options.index) } },
+    sequenceNumber: seqAt(options.index),
+  });
 }
 
 /** A batch where record i belongs to item `items[i]`. */
