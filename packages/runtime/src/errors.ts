@@ -111,10 +111,10 @@ export const defaultClassifier: Classifier = (error) => {
  * the record is retried and reported, never dropped.
  */
 export function createClassifier(
-  classifiers: Classifier[] = [],
+  classifiers: Classifier | Classifier[] = [],
   unknown: ErrorClass = "transient",
 ): (error: unknown) => ErrorClass {
-  const chain = [...classifiers, defaultClassifier];
+  const chain = [classifiers, defaultClassifier].flat();
   return (error) => {
     for (const classify of chain) {
       const result = classify(error);

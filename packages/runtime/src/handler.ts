@@ -12,7 +12,7 @@ import type { DeadLetterHook } from "./dead-letter.js";
 import { Deadline } from "./deadline.js";
 import type { DedupeStore } from "./dedupe/types.js";
 import { type Classifier, createClassifier, describeError, type ErrorClass } from "./errors.js";
-import { createLogger, type Logger, type LoggerOptions } from "./logger.js";
+import { type Logger, type LoggerOptions, resolveLogger } from "./logger.js";
 import { type BatchCounts, emitBatchMetrics } from "./metrics.js";
 import { isFinished, type Outcome } from "./outcome.js";
 import {
@@ -64,9 +64,6 @@ export type StreamHandler = (
   context?: LambdaContext,
 ) => Promise<StreamResponse>;
 
-const isLogger = (value: Logger | LoggerOptions | undefined): value is Logger =>
-  typeof (value as Logger | undefined)?.info === "function";
-
 function processorsOf<T>(config: StreamHandlerConfig<T>): Processor<T>[] {
   if (config.processors && config.handle) {
     throw new Error("Give streamHandler either `handle` or `processors`, not both.");
@@ -95,12 +92,9 @@ function recordAgeMs<T>(slots: Slot<T>[], now: number): number | undefined {
 /** The batch runner behind both the Lambda handler and the middy middleware. */
 export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): StreamHandler {
   const processors = processorsOf(config);
-  const classify = createClassifier(
-    config.classify === undefined ? [] : [config.classify].flat(),
-    config.unknownErrors,
-  );
+  const classify = createClassifier(config.classify, config.unknownErrors);
   const retry = retryPolicy(config.retry);
-  const baseLog = isLogger(config.logger) ? config.logger : createLogger(config.logger);
+  const baseLog = resolveLogger(config.logger);
   const log = baseLog.child({ pipeline: config.pipeline });
   const namespace = config.metrics === false ? undefined : (config.metrics?.namespace ?? "Sluice");
 

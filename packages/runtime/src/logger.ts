@@ -55,3 +55,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     raw: (document) => sink(serialize(document)),
   };
 }
+
+/** A handler's `logger` setting: a ready logger is used as it is, options make one. */
+export function resolveLogger(setting: Logger | LoggerOptions | undefined): Logger {
+  return typeof (setting as Logger | undefined)?.info === "function"
+    ? (setting as Logger)
+    : createLogger(setting as LoggerOptions | undefined);
+}

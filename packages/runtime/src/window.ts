@@ -8,7 +8,7 @@ import {
 import type { DeadLetterHook } from "./dead-letter.js";
 import { deadLetterOf } from "./dead-letters.js";
 import { type Classifier, createClassifier, describeError, type ErrorClass } from "./errors.js";
-import { createLogger, type Logger, type LoggerOptions } from "./logger.js";
+import { type Logger, type LoggerOptions, resolveLogger } from "./logger.js";
 import type { LambdaContext } from "./processor.js";
 import { toSlots } from "./slots.js";
 
@@ -48,15 +48,11 @@ export interface WindowResponse<S> {
  * a permanent one is dead-lettered and the fold goes on.
  */
 export function tumblingWindow<S extends object, T = Item>(config: TumblingWindowConfig<S, T>) {
-  const classify = createClassifier(
-    config.classify === undefined ? [] : [config.classify].flat(),
-    config.unknownErrors,
-  );
-  const logger =
-    typeof (config.logger as Logger | undefined)?.info === "function"
-      ? (config.logger as Logger)
-      : createLogger(config.logger as LoggerOptions | undefined);
-  const log = logger.child({ pipeline: config.pipeline, processor: config.processor });
+  const classify = createClassifier(config.classify, config.unknownErrors);
+  const log = resolveLogger(config.logger).child({
+    pipeline: config.pipeline,
+    processor: config.processor,
+  });
   const names = { pipeline: config.pipeline, processor: config.processor };
 
   return async (
