@@ -8,6 +8,7 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
+import { idKeyedTableInput } from "../id-table.js";
 import type { CheckpointKey, CheckpointState, CheckpointStore, WriteResult } from "./types.js";
 
 /**
@@ -27,12 +28,7 @@ export interface DynamoDBCheckpointStoreOptions {
 
 /** The table the store needs: a string partition key `id`; TTL on `expiresAt` for resume points. */
 export function checkpointTableInput(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    BillingMode: "PAY_PER_REQUEST",
-  };
+  return idKeyedTableInput(tableName);
 }
 
 /**

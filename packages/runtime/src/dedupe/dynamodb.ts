@@ -7,6 +7,7 @@ import {
   type KeysAndAttributes,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { idKeyedTableInput } from "../id-table.js";
 import { type DedupeStore, defaultDedupeTtlSeconds } from "./types.js";
 
 export interface DynamoDBDedupeStoreOptions {
@@ -19,12 +20,7 @@ export interface DynamoDBDedupeStoreOptions {
 
 /** The table: a string partition key `id`, TTL on `expiresAt`. */
 export function dedupeTableInput(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-    KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-    BillingMode: "PAY_PER_REQUEST",
-  };
+  return idKeyedTableInput(tableName);
 }
 
 export class DynamoDBDedupeStore implements DedupeStore {
