@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -68,6 +70,18 @@ describe("sluice decode", () => {
     const run = sluice(["decode"], readFileSync(sample, "utf8"));
     expect(run.status).toBe(0);
     expect(run.lines()).toHaveLength(6);
+  });
+
+  it("accepts a file or stdin that starts with a UTF-8 byte-order mark", () => {
+    const withBom = `\uFEFF${readFileSync(sample, "utf8")}`;
+    const file = join(mkdtempSync(join(tmpdir(), "sluice-decode-")), "bom.json");
+    writeFileSync(file, withBom, "utf8");
+    expect(readFileSync(file).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    for (const run of [sluice(["decode", file]), sluice(["decode"], withBom)]) {
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(run.lines()).toHaveLength(6);
+    }
   });
 
   it.each([

@@ -46,5 +46,6 @@ export {
 } from "./sources/kinesis.js";
 export { decodeLambdaEvent, isLambdaStreamEvent } from "./sources/lambda.js";
 export { decodePipesBatch, isPipesBatch } from "./sources/pipes.js";
+export { stripBom } from "./text.js";
 export { isTtlIdentity, removeCause } from "./ttl.js";
 export type * from "./types.js";

@@ -2,6 +2,7 @@ import { parseStreamArn } from "./arn.js";
 import { decodeImage, joinPath } from "./attribute.js";
 import { SluiceDecodeError } from "./errors.js";
 import { isSequenceNumber } from "./sequence.js";
+import { epochToDate, epochUnit } from "./time.js";
 import { removeCause } from "./ttl.js";
 import type {
   AttributeMap,
@@ -45,8 +46,9 @@ function isViewType(value: unknown): value is StreamViewType {
 
 function toDate(value: unknown): Date | undefined {
   if (value instanceof Date) return value;
-  // Lambda sends epoch seconds; GetRecords written out as JSON may carry ISO text.
-  if (typeof value === "number") return new Date(value * 1000);
+  // Lambda sends epoch seconds; GetRecords written out as JSON may carry ISO text. Hand-made
+  // events sometimes hold milliseconds or microseconds, which as seconds would be past year 5000.
+  if (typeof value === "number") return epochToDate(value, epochUnit(value, "second"));
   if (typeof value === "string") {
     const date = new Date(value);
     return Number.isNaN(date.getTime()) ? undefined : date;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decodeRecord, decodeRecords, type StreamViewType } from "../src/index.js";
+import {
+  decodeLambdaEvent,
+  decodeRecord,
+  decodeRecords,
+  parseStreamArn,
+  type StreamViewType,
+} from "../src/index.js";
 import { streamRecord } from "./helpers.js";
 
 const ctx = { source: "lambda" as const, position: 0 };
@@ -110,8 +116,53 @@ describe("metadata", () => {
     ).toEqual(date);
   });
 
+  it("reads a Lambda creation time in milliseconds or microseconds, which cannot be seconds", () => {
+    const created = (value: number) =>
+      decodeLambdaEvent({
+        Records: [streamRecord("INSERT", { ApproximateCreationDateTime: value })],
+      }).events[0]?.meta.approximateCreationTime;
+    expect(created(1700000000000)).toEqual(new Date("2023-11-14T22:13:20Z"));
+    expect(created(1700000000000123)).toEqual(new Date("2023-11-14T22:13:20.000Z"));
+    expect(created(1700000000)).toEqual(new Date("2023-11-14T22:13:20Z"));
+    // The largest value still read as seconds, and the smallest read as milliseconds.
+    expect(created(1e11)).toEqual(new Date(1e14));
+    expect(created(1e11 + 1)).toEqual(new Date(1e11 + 1));
+  });
+
   it("applies number options to keys and images", () => {
     const event = decodeRecord(streamRecord("INSERT"), { ...ctx, options: { numbers: "string" } });
     expect(event.newImage?.total).toBe("10.5");
+  });
+});
+
+describe("stream ARNs with placeholders, as in AWS's sample events", () => {
+  const label = "stream/2015-06-27T00:48:05.899";
+  it.each([
+    ["account-id", `arn:aws:dynamodb:us-east-1:account-id:table/ExampleTableWithStream/${label}`],
+    ["{{{accountId}}}", `arn:aws:dynamodb:us-west-2:{{{accountId}}}:table/BookTable/${label}`],
+    ["123456789012", `arn:aws:dynamodb:us-east-1:123456789012:table/BookTable/${label}`],
+  ])("parses table and region with account %s", (accountId, arn) => {
+    expect(parseStreamArn(arn)).toEqual({
+      region: arn.split(":")[3],
+      accountId,
+      tableName: arn.includes("BookTable") ? "BookTable" : "ExampleTableWithStream",
+      streamLabel: "2015-06-27T00:48:05.899",
+    });
+  });
+
+  it("leaves the region out when it is a placeholder, and still names the table", () => {
+    const arn = `arn:aws:dynamodb:{{{region}}}:{{{accountId}}}:table/BookTable/${label}`;
+    expect(parseStreamArn(arn)).toMatchObject({ region: undefined, tableName: "BookTable" });
+    // meta.region then comes from the record's awsRegion.
+    const event = decodeRecord(
+      streamRecord("INSERT", {}, { eventSourceARN: arn, awsRegion: "eu-central-1" }),
+      ctx,
+    );
+    expect(event.meta).toMatchObject({ tableName: "BookTable", region: "eu-central-1" });
+  });
+
+  it("still rejects what is not a DynamoDB table or stream ARN", () => {
+    expect(parseStreamArn("arn:aws:dynamodb:us-east-1::table/BookTable")).toBeUndefined();
+    expect(parseStreamArn("arn:aws:kinesis:us-east-1:1:stream/BookTable")).toBeUndefined();
   });
 });

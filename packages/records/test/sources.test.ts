@@ -12,6 +12,7 @@ import {
   type FailureDestinationPayload,
   type KinesisStreamEvent,
   SluiceDecodeError,
+  stripBom,
 } from "../src/index.js";
 import { getRecordsOutput } from "./fixtures/get-records-output.js";
 import { fixture } from "./fixtures/load.js";
@@ -152,6 +153,27 @@ describe("Kinesis Data Streams for DynamoDB", () => {
   });
 });
 
+describe("Kinesis payload with a byte-order mark", () => {
+  it("decodes the change record after the mark", () => {
+    const event = fixture<KinesisStreamEvent>("kinesis-event.json");
+    const first = event.Records[0]!;
+    const json = Buffer.from(first.kinesis.data, "base64").toString("utf8");
+    const data = Buffer.from(`\uFEFF${json}`, "utf8").toString("base64");
+    const withBom = { Records: [{ ...first, kinesis: { ...first.kinesis, data } }] };
+    const { events, failures } = decodeKinesisEvent(withBom);
+    expect(failures).toEqual([]);
+    expect(events[0]!.meta.tableName).toBe("Orders");
+  });
+});
+
+describe("stripBom", () => {
+  it("drops one leading byte-order mark and nothing else", () => {
+    expect(stripBom('\uFEFF{"a":1}')).toBe('{"a":1}');
+    expect(stripBom('{"a":"\uFEFF"}')).toBe('{"a":"\uFEFF"}');
+    expect(stripBom("")).toBe("");
+  });
+});
+
 describe("EventBridge Pipes batch", () => {
   it("decodes the array of records", () => {
     const { events, failures } = decodePipesBatch(fixture("pipes-batch.json"));
@@ -177,6 +199,14 @@ describe("Lambda on-failure destination", () => {
     });
     const asObject = { ...payload, payload: JSON.parse(payload.payload as string) };
     expect(decodeFailureDestinationPayload(asObject).events).toHaveLength(4);
+  });
+
+  it("accepts a text payload that starts with a byte-order mark", () => {
+    const payload = fixture<FailureDestinationPayload>("failure-destination-s3.json");
+    const withBom = { ...payload, payload: `\uFEFF${payload.payload as string}` };
+    const { events, failures } = decodeFailureDestinationPayload(withBom);
+    expect(failures).toEqual([]);
+    expect(events).toHaveLength(4);
   });
 
   it("says an SQS/SNS message holds no records", () => {

@@ -1,4 +1,7 @@
 import type { DynamoDBStreamRecord } from "@sluice/records";
+import { describeError, type ErrorClass } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { Slot } from "./slots.js";
 
 /** A record that failed permanently, handed to the dead-letter hook. */
 export interface DeadLetter {
@@ -24,3 +27,55 @@ export interface DeadLetter {
  * durable; if it throws, the runtime reports the record to Lambda for redelivery instead.
  */
 export type DeadLetterHook = (letters: DeadLetter[]) => Promise<void>;
+
+export function deadLetterOf<T>(
+  slot: Slot<T>,
+  error: unknown,
+  errorClass: ErrorClass,
+  attempts: number,
+  names: { pipeline: string; processor: string },
+  firstFailureAt: Date,
+): DeadLetter {
+  return {
+    record: slot.record,
+    error: { class: errorClass, ...describeError(error) },
+    attempts,
+    processor: names.processor,
+    pipeline: names.pipeline,
+    firstFailureAt,
+    lastFailureAt: new Date(),
+  };
+}
+
+/** Hands letters to the hook; a missing or failing hook leaves the records failed, not dropped. */
+export async function sendToDeadLetter(
+  letters: DeadLetter[],
+  hook: DeadLetterHook | undefined,
+  log: Logger,
+): Promise<"dead-lettered" | "failed"> {
+  if (!hook) {
+    log.error(
+      "Permanent failure and no deadLetter hook: the record is reported for redelivery. " +
+        "Configure deadLetter (or Lambda's retry limit and on-failure destination).",
+      { eventIds: letters.map((l) => l.record.eventID) },
+    );
+    return "failed";
+  }
+  try {
+    await hook(letters);
+    for (const letter of letters) {
+      log.warn("record dead-lettered", {
+        eventId: letter.record.eventID,
+        sequenceNumber: letter.record.dynamodb?.SequenceNumber,
+        error: letter.error,
+      });
+    }
+    return "dead-lettered";
+  } catch (error) {
+    log.error("the dead-letter hook failed: the record is reported for redelivery", {
+      eventIds: letters.map((l) => l.record.eventID),
+      error: describeError(error),
+    });
+    return "failed";
+  }
+}

@@ -5,7 +5,6 @@ import {
   decodeLambdaEvent,
   type Item,
 } from "@sluice/records";
-import { checkpointScope } from "./checkpoint/scope.js";
 import { CheckpointSession } from "./checkpoint/session.js";
 import type { CheckpointStore } from "./checkpoint/types.js";
 import type { DeadLetterHook } from "./dead-letter.js";
@@ -22,7 +21,7 @@ import {
   type Processor,
 } from "./processor.js";
 import { type RetryOptions, retryPolicy, withRetries } from "./retry.js";
-import { type Ordering, type RunEnv, runProcessor } from "./run-processor.js";
+import { leaveLateRuns, type Ordering, type RunEnv, runProcessor } from "./run-processor.js";
 import { type Slot, toSlots } from "./slots.js";
 
 export interface StreamHandlerConfig<T = Item> {
@@ -94,6 +93,14 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
   const processors = processorsOf(config);
   const classify = createClassifier(config.classify, config.unknownErrors);
   const retry = retryPolicy(config.retry);
+  // The checkpoint write keeps the margin's time for itself: more attempts, shorter waits.
+  const finalRetry = retryPolicy({
+    maxAttempts: 6,
+    baseDelayMs: 25,
+    maxDelayMs: 400,
+    ...(config.retry?.random && { random: config.retry.random }),
+    ...(config.retry?.sleep && { sleep: config.retry.sleep }),
+  });
   const baseLog = resolveLogger(config.logger);
   const log = baseLog.child({ pipeline: config.pipeline });
   const namespace = config.metrics === false ? undefined : (config.metrics?.namespace ?? "Sluice");
@@ -167,19 +174,17 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
   ): Promise<Outcome[]> {
     const outcomes: Outcome[] = slots.map(() => "not-started");
     const plog = env.log.child({ processor: processor.name });
-    const key = { pipeline: config.pipeline, processor: processor.name };
+    const names = { pipeline: config.pipeline, processor: processor.name };
     const dedupe = config.dedupe;
-    const dedupeScope = `${key.pipeline}|${key.processor}`;
+    const dedupeScope = `${names.pipeline}|${names.processor}`;
     const retrying = <R>(operation: () => Promise<R>) =>
       withRetries(operation, retry, classify, env.deadline);
     // A replay re-applies records that the checkpoint already counts as finished (dead-lettered).
-    const scope = event.replay
-      ? undefined
-      : checkpointScope(event.shardId ?? slots[0]?.event?.meta.shardId, slots);
+    const checkpoints = event.replay ? undefined : config.checkpoints;
     let session: CheckpointSession<T> | undefined;
     try {
-      if (config.checkpoints && scope) {
-        session = await CheckpointSession.open(config.checkpoints, key, scope, slots, retrying);
+      if (checkpoints) {
+        session = await CheckpointSession.open(checkpoints, names, slots, retrying);
         session.skipCovered(outcomes);
       }
       if (dedupe) {
@@ -196,18 +201,34 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       });
       return slots.map(() => "not-started");
     }
-    const commit = isBatchProcessor(processor) ? session?.commitFor(outcomes) : undefined;
-    await runProcessor(processor, slots, outcomes, {
+    const commit = isBatchProcessor(processor) ? session?.commitFor() : undefined;
+    const inFlight = new Map<number, Promise<Outcome>>();
+    const runEnv: RunEnv = {
       ...env,
+      inFlight,
       ...(commit && { commit }),
       ...(dedupe && {
         onApplied: async (slot: Slot<unknown>) => {
           await dedupe.mark(dedupeScope, slot.eventId);
         },
       }),
-    });
-    await session?.save(outcomes, plog, retrying);
-    return outcomes;
+    };
+    const done = await env.deadline.race(
+      runProcessor(processor, slots, outcomes, runEnv).then(() => true),
+    );
+    // Work that ignores the signal past the grace is left running: the batch answers without
+    // it, so only the records still in flight can come back.
+    const final = done ? outcomes : [...outcomes];
+    if (!done) {
+      const left = leaveLateRuns(processor.name, slots, runEnv);
+      plog.warn("deadline: answering without work that ignored ctx.signal", { inFlight: left });
+    }
+    await session?.save(final, plog, (operation) =>
+      withRetries(operation, finalRetry, classify, {
+        allows: (ms) => env.deadline.allowsFinal(ms),
+      }),
+    );
+    return final;
   }
 }
 

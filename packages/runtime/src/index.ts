@@ -1,16 +1,13 @@
 export {
   checkpointTableInput,
+  conditionFailures,
   DynamoDBCheckpointStore,
   type DynamoDBCheckpointStoreOptions,
   pad as padSequenceNumber,
 } from "./checkpoint/dynamodb.js";
 export { MemoryCheckpointStore } from "./checkpoint/memory.js";
-export type {
-  CheckpointKey,
-  CheckpointState,
-  CheckpointStore,
-  WriteResult,
-} from "./checkpoint/types.js";
+export type { CheckpointStore, ItemWatermark } from "./checkpoint/types.js";
+export { checkpointId, watermarkTtlSeconds } from "./checkpoint/watermarks.js";
 export type { DeadLetter, DeadLetterHook } from "./dead-letter.js";
 export { DeadlineError } from "./deadline.js";
 export {
@@ -36,6 +33,10 @@ export {
   type StreamResponse,
   streamHandler,
 } from "./handler.js";
+export {
+  createIdKeyedTable as createCheckpointTable,
+  idKeyedTableTtlInput as checkpointTableTtlInput,
+} from "./id-table.js";
 export {
   createLogger,
   type Logger,

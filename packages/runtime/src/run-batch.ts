@@ -1,10 +1,9 @@
-import type { DeadLetter } from "./dead-letter.js";
-import { deadLetterOf } from "./dead-letters.js";
+import { type DeadLetter, deadLetterOf, sendToDeadLetter } from "./dead-letter.js";
 import { describeError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Outcome } from "./outcome.js";
 import type { BatchProcessor } from "./processor.js";
-import { context, deadLetter, markApplied, type RunEnv, recordFields } from "./run-env.js";
+import { context, markApplied, type RunEnv, recordFields } from "./run-env.js";
 import type { Slot } from "./slots.js";
 
 /**
@@ -27,7 +26,7 @@ export async function runBatch<T>(
     const letters = undecoded.map(({ slot }) =>
       deadLetterOf(slot, slot.decodeError, "permanent", 1, names, now),
     );
-    const outcome = await deadLetter(letters, env, log);
+    const outcome = await sendToDeadLetter(letters, env.deadLetter, log);
     for (const { index } of undecoded) outcomes[index] = outcome;
   }
   let pending = slots
@@ -82,9 +81,9 @@ export async function runBatch<T>(
       }
     }
     if (letters.length > 0) {
-      const outcome = await deadLetter(
+      const outcome = await sendToDeadLetter(
         letters.map((l) => l.letter),
-        env,
+        env.deadLetter,
         log,
       );
       for (const { index } of letters) outcomes[index] = outcome;

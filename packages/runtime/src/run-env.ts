@@ -1,8 +1,9 @@
-/** What every attempt in a processor run needs, and the dead-letter step they share. */
-import type { DeadLetter, DeadLetterHook } from "./dead-letter.js";
+/** What every attempt in a processor run needs. */
+import type { DeadLetterHook } from "./dead-letter.js";
 import type { Deadline } from "./deadline.js";
 import { describeError, type ErrorClass } from "./errors.js";
 import type { Logger } from "./logger.js";
+import type { Outcome } from "./outcome.js";
 import type { LambdaContext, ProcessContext } from "./processor.js";
 import type { RetryPolicy } from "./retry.js";
 import type { Slot } from "./slots.js";
@@ -23,6 +24,8 @@ export interface RunEnv {
   onApplied?: (slot: Slot<unknown>) => Promise<void>;
   /** Effect and checkpoint in one transaction, for batch processors. */
   commit?: ProcessContext["commit"];
+  /** Record runs in progress by slot index, so an invocation that answers early can leave them. */
+  inFlight?: Map<number, Promise<Outcome>>;
 }
 
 export function context(
@@ -45,39 +48,6 @@ export const recordFields = (slot: Slot<unknown>) => ({
   eventId: slot.eventId,
   sequenceNumber: slot.sequenceNumber,
 });
-
-/** Hands letters to the hook; a missing or failing hook leaves the records failed, not dropped. */
-export async function deadLetter(
-  letters: DeadLetter[],
-  env: RunEnv,
-  log: Logger,
-): Promise<"dead-lettered" | "failed"> {
-  if (!env.deadLetter) {
-    log.error(
-      "Permanent failure and no deadLetter hook: the record is reported for redelivery. " +
-        "Configure deadLetter (or Lambda's retry limit and on-failure destination).",
-      { eventIds: letters.map((l) => l.record.eventID) },
-    );
-    return "failed";
-  }
-  try {
-    await env.deadLetter(letters);
-    for (const letter of letters) {
-      log.warn("record dead-lettered", {
-        eventId: letter.record.eventID,
-        sequenceNumber: letter.record.dynamodb?.SequenceNumber,
-        error: letter.error,
-      });
-    }
-    return "dead-lettered";
-  } catch (error) {
-    log.error("the dead-letter hook failed: the record is reported for redelivery", {
-      eventIds: letters.map((l) => l.record.eventID),
-      error: describeError(error),
-    });
-    return "failed";
-  }
-}
 
 /** A lost dedupe mark only costs a repeat on redelivery; it must not re-run the record now. */
 export async function markApplied<T>(slot: Slot<T>, env: RunEnv, log: Logger): Promise<void> {

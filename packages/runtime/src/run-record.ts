@@ -1,9 +1,9 @@
-import { deadLetterOf } from "./dead-letters.js";
+import { deadLetterOf, sendToDeadLetter } from "./dead-letter.js";
 import { describeError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Outcome } from "./outcome.js";
 import type { RecordProcessor } from "./processor.js";
-import { context, deadLetter, markApplied, type RunEnv, recordFields } from "./run-env.js";
+import { context, markApplied, type RunEnv, recordFields } from "./run-env.js";
 import type { Slot } from "./slots.js";
 
 /** One record through a record processor: attempts with backoff, then dead letter or failure. */
@@ -16,7 +16,11 @@ export async function runRecord<T>(
   const names = { pipeline: env.pipeline, processor: processor.name };
   if (slot.decodeError || !slot.event) {
     const error = slot.decodeError ?? new Error("The record was neither decoded nor rejected.");
-    return deadLetter([deadLetterOf(slot, error, "permanent", 1, names, new Date())], env, log);
+    return sendToDeadLetter(
+      [deadLetterOf(slot, error, "permanent", 1, names, new Date())],
+      env.deadLetter,
+      log,
+    );
   }
   let firstFailureAt: Date | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -33,7 +37,7 @@ export async function runRecord<T>(
       });
       if (errorClass === "permanent") {
         const letter = deadLetterOf(slot, error, errorClass, attempt, names, firstFailureAt);
-        return deadLetter([letter], env, log);
+        return sendToDeadLetter([letter], env.deadLetter, log);
       }
       if (attempt >= env.retry.maxAttempts) return "failed";
       const delay = env.retry.delay(attempt);

@@ -4,24 +4,18 @@ import {
   type TransactWriteItem,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { DynamoDBCheckpointStore } from "./checkpoint/dynamodb.js";
-import type { CheckpointKey, CheckpointState } from "./checkpoint/types.js";
+import { maxTransactActions } from "./checkpoint/dynamodb.js";
 
-/** TransactWriteItems takes at most 100 actions and 4 MB; keep headroom for request overhead. */
-export const maxTransactActions = 100;
+/** TransactWriteItems carries at most 4 MB; keep headroom for request overhead. */
 export const maxTransactBytes = 4 * 1024 * 1024 - 64 * 1024;
 
 export interface TransactWithCheckpointInput {
   client: DynamoDBClient;
   /** The effect's writes (Put, Update, Delete, ConditionCheck), one per item. */
   writes: TransactWriteItem[];
-  checkpoint: {
-    store: DynamoDBCheckpointStore;
-    key: CheckpointKey;
-    next: CheckpointState;
-    previous: CheckpointState | undefined;
-  };
-  /** Identifies the batch, e.g. its first and last sequence numbers: same batch, same tokens. */
+  /** The watermark updates that record the effect as applied (`DynamoDBCheckpointStore.updateAction`). */
+  checkpoint: TransactWriteItem[];
+  /** Identifies the batch, e.g. its sequence numbers: same batch, same tokens. */
   batchId: string;
 }
 
@@ -33,31 +27,27 @@ const sizeOf = (item: TransactWriteItem): number =>
     ),
   );
 
-/** Splits actions into chunks within the action and size limits, leaving room for `reserve`. */
-export function chunkActions(
-  writes: TransactWriteItem[],
-  reserve: TransactWriteItem,
-): TransactWriteItem[][] {
-  const reserveBytes = sizeOf(reserve);
+/** Splits actions, in order, into chunks within the action and size limits. */
+export function chunkActions(actions: TransactWriteItem[]): TransactWriteItem[][] {
   const chunks: TransactWriteItem[][] = [];
   let chunk: TransactWriteItem[] = [];
   let bytes = 0;
-  for (const write of writes) {
-    const size = sizeOf(write);
-    if (size + reserveBytes > maxTransactBytes) {
+  for (const action of actions) {
+    const size = sizeOf(action);
+    if (size > maxTransactBytes) {
       throw new Error(
         "A single write is larger than a transaction can carry (4 MB); split the item or write it outside the transaction.",
       );
     }
-    if (chunk.length + 1 >= maxTransactActions || bytes + size + reserveBytes > maxTransactBytes) {
+    if (chunk.length === maxTransactActions || bytes + size > maxTransactBytes) {
       chunks.push(chunk);
       chunk = [];
       bytes = 0;
     }
-    chunk.push(write);
+    chunk.push(action);
     bytes += size;
   }
-  chunks.push(chunk);
+  if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
 
@@ -67,21 +57,19 @@ export function requestToken(batchId: string, chunk: number): string {
 }
 
 /**
- * Writes the effect and moves the checkpoint in TransactWriteItems: all or nothing when it fits
- * one transaction (99 writes and 4 MB). Larger effects go in several transactions with the
- * checkpoint in the last, so a failure in between leaves the checkpoint behind and the batch is
- * redone: make such writes idempotent (Put or SET, not ADD). Tokens come from the batch, so a
- * retry within DynamoDB's 10-minute window is not applied twice.
+ * Writes the effect and the watermarks in TransactWriteItems: all or nothing when they fit one
+ * transaction (100 actions, 4 MB). Larger ones go in several transactions, the watermarks last,
+ * so a failure in between leaves them behind and the effect is redone: keep effect plus distinct
+ * items within 100, or make the writes idempotent (Put or SET, not ADD). Tokens come from the
+ * batch, so a retry within DynamoDB's 10-minute window is not applied twice. Returns the number
+ * of transactions sent.
  */
 export async function transactWithCheckpoint(input: TransactWithCheckpointInput): Promise<number> {
-  const { store, key, next, previous } = input.checkpoint;
-  const checkpointAction = store.transactItem(key, next, previous);
-  const chunks = chunkActions(input.writes, checkpointAction);
+  const chunks = chunkActions([...input.writes, ...input.checkpoint]);
   for (const [index, chunk] of chunks.entries()) {
-    const items = index === chunks.length - 1 ? [...chunk, checkpointAction] : chunk;
     await input.client.send(
       new TransactWriteItemsCommand({
-        TransactItems: items,
+        TransactItems: chunk,
         ClientRequestToken: requestToken(input.batchId, index),
       }),
     );

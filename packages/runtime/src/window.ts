@@ -5,8 +5,7 @@ import {
   decodeLambdaEvent,
   type Item,
 } from "@sluice/records";
-import type { DeadLetterHook } from "./dead-letter.js";
-import { deadLetterOf } from "./dead-letters.js";
+import { type DeadLetterHook, deadLetterOf } from "./dead-letter.js";
 import { type Classifier, createClassifier, describeError, type ErrorClass } from "./errors.js";
 import { type Logger, type LoggerOptions, resolveLogger } from "./logger.js";
 import type { LambdaContext } from "./processor.js";

@@ -1,11 +1,11 @@
-import { CreateTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeTimeToLiveCommand, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { useLocalStack } from "@sluice/local/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  type CheckpointKey,
-  checkpointTableInput,
+  createCheckpointTable,
   DynamoDBCheckpointStore,
   streamHandler,
+  watermarkTtlSeconds,
 } from "../src/index.js";
 import { countingClient } from "./client-counter.js";
 import { batchOf, lambdaContext, memoryLogger } from "./fixtures.js";
@@ -15,102 +15,108 @@ let tableName: string;
 
 beforeAll(async () => {
   tableName = stack.uniqueName("checkpoints");
-  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(tableName)));
+  await createCheckpointTable(stack.clients.dynamodb, tableName);
 });
 
-const key = (scope: string): CheckpointKey => ({ pipeline: "shop", processor: "sales", scope });
-const state = (sequenceNumber: string, finished: string[] = []) => ({ sequenceNumber, finished });
+const store = () => new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
+const read = async (id: string) => (await store().read([id])).get(id);
 
 describe("DynamoDB checkpoint store", () => {
+  it("creates its table with TTL on expiresAt, and creating it again is harmless", async () => {
+    await createCheckpointTable(stack.clients.dynamodb, tableName);
+    const { TimeToLiveDescription } = await stack.clients.dynamodb.send(
+      new DescribeTimeToLiveCommand({ TableName: tableName }),
+    );
+    expect(TimeToLiveDescription).toMatchObject({
+      AttributeName: "expiresAt",
+      TimeToLiveStatus: "ENABLED",
+    });
+  });
+
   it("compares 40-digit sequence numbers numerically, not as text", async () => {
-    const store = new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
-    const k = key("shard#numeric");
-    expect(await store.read(k)).toBeUndefined();
-    expect(await store.write(k, state("9"), undefined)).toBe("written");
+    const id = "shop|sales|numeric";
+    expect(await read(id)).toBeUndefined();
+    await store().write([{ id, sequenceNumber: "9" }]);
     // "10" < "9" as text; the padded form orders it after 9.
-    expect(await store.write(k, state("10"), undefined)).toBe("written");
+    await store().write([{ id, sequenceNumber: "10" }]);
+    expect((await read(id))?.sequenceNumber).toBe("10");
     const big = "9".repeat(40);
-    expect(await store.write(k, state(big), undefined)).toBe("written");
-    expect(await store.write(k, state(`8${"9".repeat(39)}`), undefined)).toBe("stale");
-    expect(await store.read(k)).toEqual(state(big));
+    await store().write([{ id, sequenceNumber: big }]);
+    await store().write([{ id, sequenceNumber: `8${"9".repeat(39)}` }]);
+    expect((await read(id))?.sequenceNumber).toBe(big);
   });
 
-  it("never moves backwards and treats a lost race as stale, not as an error", async () => {
-    const store = new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
-    const k = key("shard#backwards");
-    await store.write(k, state("500"), undefined);
-    expect(await store.write(k, state("400"), undefined)).toBe("stale");
-    expect(await store.write(k, state("500"), undefined)).toBe("stale");
-    expect(await store.read(k)).toEqual(state("500"));
+  it("never moves a watermark down, and a lower write among others is dropped, not an error", async () => {
+    await store().write([{ id: "shop|sales|high", sequenceNumber: "500" }]);
+    await store().write([
+      { id: "shop|sales|high", sequenceNumber: "400" },
+      { id: "shop|sales|other", sequenceNumber: "100" },
+    ]);
+    expect((await read("shop|sales|high"))?.sequenceNumber).toBe("500");
+    expect((await read("shop|sales|other"))?.sequenceNumber).toBe("100");
   });
 
-  it("adds finished records at the same watermark and replaces them when it moves", async () => {
-    const store = new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
-    const k = key("shard#finished");
-    await store.write(k, state("100", ["105"]), undefined);
-    await store.write(k, state("100", ["107"]), state("100", ["105"]));
-    expect((await store.read(k))?.finished.sort()).toEqual(["105", "107"]);
-    // A same-watermark write from a writer that fell behind does not land.
-    await store.write(k, state("200"), state("100"));
-    expect(await store.write(k, state("100", ["109"]), state("100"))).toBe("stale");
-    expect(await store.read(k)).toEqual(state("200"));
+  it("keeps changes finished above the watermark, and drops the list when the watermark passes them", async () => {
+    const id = "shop|sales|finished";
+    await store().write([{ id, sequenceNumber: "100", finished: ["105", "107"] }]);
+    expect(await read(id)).toEqual({ id, sequenceNumber: "100", finished: ["105", "107"] });
+    await store().write([{ id, sequenceNumber: "200" }]);
+    expect(await read(id)).toEqual({ id, sequenceNumber: "200" });
   });
 
-  it("two concurrent writers cannot regress the checkpoint", async () => {
-    const store = new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
-    const k = key("shard#race");
+  it("reads many items in one request per 100", async () => {
+    const { client, counts } = countingClient(stack.config);
+    const counted = new DynamoDBCheckpointStore({ client, tableName });
+    const watermarks = Array.from({ length: 150 }, (_, i) => ({
+      id: `shop|many|${i}`,
+      sequenceNumber: String(1000 + i),
+    }));
+    await counted.write(watermarks);
+    const found = await counted.read(watermarks.map((w) => w.id));
+    expect(found.size).toBe(150);
+    expect(found.get("shop|many|149")?.sequenceNumber).toBe("1149");
+    expect(Object.fromEntries(counts)).toEqual({
+      TransactWriteItemsCommand: 2,
+      BatchGetItemCommand: 2,
+    });
+  });
+
+  it("two concurrent writers cannot move a watermark down", async () => {
+    const id = "shop|sales|race";
     const values = (offset: number) =>
-      Array.from({ length: 40 }, (_, i) => (10n ** 30n + BigInt(i * 2 + offset) * 7n).toString());
-    const observed: bigint[] = [];
-    let writing = true;
-    const reader = (async () => {
-      while (writing) {
-        const read = await store.read(k);
-        if (read) observed.push(BigInt(read.sequenceNumber));
-      }
-    })();
-    // Writer A goes up to the highest value; writer B goes down from the middle: without the
-    // condition B would drag the checkpoint back.
-    const a = values(0);
-    const b = values(1).slice(0, 20).reverse();
-    const results = await Promise.all([
+      Array.from({ length: 30 }, (_, i) => (10n ** 30n + BigInt(i * 2 + offset) * 7n).toString());
+    const up = values(0);
+    const down = values(1).slice(0, 15).reverse();
+    await Promise.all([
       (async () => {
-        for (const v of a) await store.write(k, state(v), undefined);
+        for (const v of up) await store().write([{ id, sequenceNumber: v }]);
       })(),
       (async () => {
-        const out: string[] = [];
-        for (const v of b) out.push(await store.write(k, state(v), undefined));
-        return out;
+        for (const v of down) await store().write([{ id, sequenceNumber: v }]);
       })(),
     ]);
-    writing = false;
-    await reader;
-    expect((await store.read(k))!.sequenceNumber).toBe(a.at(-1));
-    expect(results[1]).toContain("stale");
-    for (let i = 1; i < observed.length; i++) {
-      expect(observed[i]! >= observed[i - 1]!).toBe(true);
-    }
+    expect((await read(id))?.sequenceNumber).toBe(up.at(-1));
   });
 
-  it("stores the watermark as a zero-padded 40-digit string", async () => {
-    const store = new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
-    await store.write(key("shard#padded"), state("123"), undefined);
+  it("stores the watermark zero-padded to 40 digits, with an expiry from the change's time", async () => {
+    await store().write([{ id: "shop|sales|padded", sequenceNumber: "123", expiresAt: 1_000 }]);
     const { Item } = await stack.clients.dynamodb.send(
-      new GetItemCommand({ TableName: tableName, Key: { id: { S: "shop|sales|shard#padded" } } }),
+      new GetItemCommand({ TableName: tableName, Key: { id: { S: "shop|sales|padded" } } }),
     );
     expect(Item?.seq?.S).toBe("123".padStart(40, "0"));
+    expect(Item?.expiresAt?.N).toBe("1000");
   });
 });
 
 describe("checkpoints through the handler, counted at the client", () => {
-  it("reads once and writes once per batch, and writes nothing for a batch already applied", async () => {
+  it("costs one read and one write per batch of 100, and only the read for a batch already applied", async () => {
     const { client, counts } = countingClient(stack.config);
-    const store = new DynamoDBCheckpointStore({ client, tableName });
+    const checkpoints = new DynamoDBCheckpointStore({ client, tableName });
     let applied = 0;
     const handler = streamHandler({
       pipeline: "count",
       processor: "sum",
-      checkpoints: store,
+      checkpoints,
       handle: () => {
         applied++;
       },
@@ -119,17 +125,44 @@ describe("checkpoints through the handler, counted at the client", () => {
     });
     const items = Array.from({ length: 300 }, (_, i) => `item-${i % 17}`);
     const all = batchOf(items).Records;
-    const batches = [0, 100, 200].map((start) => ({
-      Records: all.slice(start, start + 100),
-      shardId: "shardId-counted",
-    }));
+    const batches = [0, 100, 200].map((start) => ({ Records: all.slice(start, start + 100) }));
     for (const batch of batches) await handler(batch, lambdaContext());
     expect(applied).toBe(300);
-    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3, UpdateItemCommand: 3 });
+    expect(Object.fromEntries(counts)).toEqual({
+      BatchGetItemCommand: 3,
+      TransactWriteItemsCommand: 3,
+    });
 
     counts.clear();
-    for (const batch of batches) await handler(batch, lambdaContext());
+    // Delivered again in other boundaries: every record is recognised.
+    for (const start of [0, 37, 150, 151, 299]) {
+      await handler({ Records: all.slice(start, start + 60) }, lambdaContext());
+    }
     expect(applied).toBe(300);
-    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3 });
+    expect(Object.fromEntries(counts)).toEqual({ BatchGetItemCommand: 5 });
+  });
+
+  it("expires a watermark two days after the change it covers", async () => {
+    const handler = streamHandler({
+      pipeline: "ttl",
+      checkpoints: store(),
+      handle: () => {},
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const event = batchOf(["a"]);
+    await handler(event, lambdaContext());
+    const created = event.Records[0]!.dynamodb!.ApproximateCreationDateTime as number;
+    const { Items } = await stack.clients.dynamodb.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: "begins_with(id, :p)",
+        ExpressionAttributeValues: { ":p": { S: "ttl|default|" } },
+        ConsistentRead: true,
+      }),
+    );
+    expect(Items?.map((item) => Number(item.expiresAt?.N))).toEqual([
+      created + watermarkTtlSeconds,
+    ]);
   });
 });

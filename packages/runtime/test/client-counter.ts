@@ -2,7 +2,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { LocalStackConfig } from "@sluice/local";
 
 /** A DynamoDB client for the local stack that counts HTTP requests per command, retries included. */
-export function countingClient(config: LocalStackConfig): {
+export function countingClient(
+  config: LocalStackConfig,
+  options: { maxAttempts?: number } = {},
+): {
   client: DynamoDBClient;
   counts: Map<string, number>;
   total: () => number;
@@ -11,6 +14,7 @@ export function countingClient(config: LocalStackConfig): {
     region: config.region,
     credentials: config.credentials,
     endpoint: config.endpoints.dynamodb!,
+    ...options,
   });
   const counts = new Map<string, number>();
   client.middlewareStack.add(

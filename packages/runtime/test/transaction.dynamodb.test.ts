@@ -16,7 +16,7 @@ import {
   transactWithCheckpoint,
 } from "../src/index.js";
 import { countingClient } from "./client-counter.js";
-import { batchOf, lambdaContext, memoryLogger, noSleep, seqAt } from "./fixtures.js";
+import { batchOf, lambdaContext, memoryLogger, noSleep, seqAt, streamRecord } from "./fixtures.js";
 
 const stack = useLocalStack();
 let checkpoints: string;
@@ -46,75 +46,57 @@ async function total(pk: string): Promise<number | undefined> {
 }
 
 describe("effect and checkpoint in one transaction", () => {
+  const watermark = (id: string, sequenceNumber: string) => ({ id, sequenceNumber });
+
   it("commits both in one TransactWriteItems, and a retry with the same batch id applies nothing twice", async () => {
     const { client, counts } = countingClient(stack.config);
     const store = new DynamoDBCheckpointStore({ client, tableName: checkpoints });
-    const key = { pipeline: "shop", processor: "daily", scope: "shard#tx" };
     const input = {
       client,
       writes: [addTo("DAY#1", 10), addTo("DAY#2", 5)],
-      checkpoint: {
-        store,
-        key,
-        next: { sequenceNumber: "300", finished: [] },
-        previous: undefined,
-      },
-      batchId: "shard#tx:100-300",
+      checkpoint: [store.updateAction(watermark("tx|item-1", "300"), "100")],
+      batchId: "tx:100-300",
     };
     expect(await transactWithCheckpoint(input)).toBe(1);
     expect(counts.get("TransactWriteItemsCommand")).toBe(1);
     // Same token within 10 minutes: DynamoDB returns success without applying it again.
     await transactWithCheckpoint(input);
     expect(await total("DAY#1")).toBe(10);
-    expect((await store.read(key))?.sequenceNumber).toBe("300");
+    expect((await store.read(["tx|item-1"])).get("tx|item-1")?.sequenceNumber).toBe("300");
   });
 
-  it("cancels the effect when the checkpoint is already ahead", async () => {
+  it("cancels the effect when the item's watermark already covers it", async () => {
     const store = new DynamoDBCheckpointStore({
       client: stack.clients.dynamodb,
       tableName: checkpoints,
     });
-    const key = { pipeline: "shop", processor: "daily", scope: "shard#ahead" };
-    await store.write(key, { sequenceNumber: "900", finished: [] }, undefined);
+    await store.write([watermark("tx|ahead", "900")]);
     const attempt = transactWithCheckpoint({
       client: stack.clients.dynamodb,
       writes: [addTo("DAY#ahead", 7)],
-      checkpoint: {
-        store,
-        key,
-        next: { sequenceNumber: "500", finished: [] },
-        previous: undefined,
-      },
-      batchId: "shard#ahead:1-500",
+      checkpoint: [store.updateAction(watermark("tx|ahead", "950"), "500")],
+      batchId: "ahead:500-950",
     });
     await expect(attempt).rejects.toBeInstanceOf(TransactionCanceledException);
     expect(await total("DAY#ahead")).toBeUndefined();
   });
 
-  it("chunks at 100 actions with the checkpoint in the last transaction", async () => {
+  it("chunks at 100 actions with the watermarks in the last transaction", async () => {
     const { client, counts } = countingClient(stack.config);
     const store = new DynamoDBCheckpointStore({ client, tableName: checkpoints });
     const writes = Array.from({ length: 250 }, (_, i) => addTo(`KEY#${i}`, 1));
-    const chunks = chunkActions(
-      writes,
-      store.transactItem(
-        { pipeline: "p", processor: "q", scope: "s" },
-        { sequenceNumber: "1", finished: [] },
-        undefined,
-      ),
-    );
-    expect(chunks.map((c) => c.length)).toEqual([99, 99, 52]);
-    const key = { pipeline: "shop", processor: "wide", scope: "shard#wide" };
+    const marks = [store.updateAction(watermark("tx|wide", "42"))];
+    expect(chunkActions([...writes, ...marks]).map((c) => c.length)).toEqual([100, 100, 51]);
     const sent = await transactWithCheckpoint({
       client,
       writes,
-      checkpoint: { store, key, next: { sequenceNumber: "42", finished: [] }, previous: undefined },
-      batchId: "shard#wide:1-42",
+      checkpoint: marks,
+      batchId: "wide:1-42",
     });
     expect(sent).toBe(3);
     expect(counts.get("TransactWriteItemsCommand")).toBe(3);
     expect(await total("KEY#249")).toBe(1);
-    expect((await store.read(key))?.sequenceNumber).toBe("42");
+    expect((await store.read(["tx|wide"])).get("tx|wide")?.sequenceNumber).toBe("42");
   });
 
   it("chunks by size under 4 MB", () => {
@@ -122,7 +104,7 @@ describe("effect and checkpoint in one transaction", () => {
     const writes: TransactWriteItem[] = Array.from({ length: 30 }, (_, i) => ({
       Put: { TableName: effects, Item: { PK: { S: `BIG#${i}` }, blob: { S: big } } },
     }));
-    const chunks = chunkActions(writes, addTo("CHECKPOINT", 1));
+    const chunks = chunkActions([...writes, addTo("CHECKPOINT", 1)]);
     expect(chunks.length).toBeGreaterThan(2);
     for (const chunk of chunks) {
       const bytes = chunk.reduce((n, w) => n + JSON.stringify(w).length, 0);
@@ -175,11 +157,60 @@ describe("ctx.commit for batch processors", () => {
         .filter((i) => i % 3 === item)
         .reduce((a, b) => a + b, 0);
     expect(await total(`${prefix}item-1`)).toBe(expected(1));
-    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3, TransactWriteItemsCommand: 3 });
+    // Per batch: one read of the items' watermarks, one transaction for effect and watermarks.
+    expect(Object.fromEntries(counts)).toEqual({
+      BatchGetItemCommand: 3,
+      TransactWriteItemsCommand: 3,
+    });
     counts.clear();
     for (const batch of batches) await handler(batch, lambdaContext());
     expect(await total(`${prefix}item-1`)).toBe(expected(1));
-    expect(Object.fromEntries(counts)).toEqual({ GetItemCommand: 3 });
+    expect(Object.fromEntries(counts)).toEqual({ BatchGetItemCommand: 3 });
+  });
+
+  it("refuses an effect that another delivery committed meanwhile, instead of applying it twice", async () => {
+    const prefix = stack.uniqueName("race");
+    const store = new DynamoDBCheckpointStore({
+      client: stack.clients.dynamodb,
+      tableName: checkpoints,
+    });
+    const event = {
+      Records: [
+        streamRecord({ index: 0, pk: "item-0", value: 10 }),
+        streamRecord({ index: 1, pk: "item-0", value: 5 }),
+      ],
+    };
+    // Both deliveries read the watermark before either commits.
+    let arrived = 0;
+    let bothRead = () => {};
+    const gate = new Promise<void>((resolve) => {
+      bothRead = resolve;
+    });
+    const slow: BatchProcessor = {
+      name: "sums",
+      async process(events, ctx) {
+        if (++arrived === 2) bothRead();
+        await gate;
+        return summing(prefix, new Set()).process(events, ctx);
+      },
+    };
+    const handler = streamHandler({
+      pipeline: prefix,
+      retry: { maxAttempts: 1, ...noSleep },
+      processors: [slow],
+      checkpoints: store,
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    // Two different ranges (a lost response and a smaller batch), so their tokens differ too.
+    const [a, b] = await Promise.all([
+      handler(event, lambdaContext()),
+      handler({ Records: event.Records.slice(0, 1) }, lambdaContext()),
+    ]);
+    // The loser reports its batch, and its redelivery skips what the winner applied.
+    expect([a.batchItemFailures.length, b.batchItemFailures.length].sort()).toEqual([0, 1]);
+    expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(await total(`${prefix}item-0`)).toBe(10 + 5);
   });
 
   it("is exactly once when some items fail and Lambda redelivers from the reported record", async () => {

@@ -5,6 +5,7 @@ import {
   decode,
   type NumberMode,
   SluiceDecodeError,
+  stripBom,
   toJsonLine,
 } from "@sluice/records";
 import {
@@ -89,7 +90,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   }
   let input: unknown;
   try {
-    input = JSON.parse(await readInput(positionals[0], io.stdin));
+    input = JSON.parse(stripBom(await readInput(positionals[0], io.stdin)));
   } catch (error) {
     return usageError(io, `cannot read JSON input: ${(error as Error).message}`);
   }

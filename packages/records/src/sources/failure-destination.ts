@@ -1,5 +1,6 @@
 import { type DecodeRecordsOptions, type DecodeResult, decodeRecords } from "../batch.js";
 import { SluiceDecodeError } from "../errors.js";
+import { stripBom } from "../text.js";
 import type { DecodeOptions, DynamoDBStreamEvent, Item } from "../types.js";
 
 /** The shard range of a failed batch, as Lambda reports it to an on-failure destination. */
@@ -43,7 +44,7 @@ function parseEvent(payload: FailureDestinationPayload["payload"]): DynamoDBStre
   let event: unknown = payload;
   if (typeof payload === "string") {
     try {
-      event = JSON.parse(payload);
+      event = JSON.parse(stripBom(payload));
     } catch (error) {
       throw new SluiceDecodeError(
         "UNKNOWN_SOURCE",

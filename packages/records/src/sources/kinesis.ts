@@ -1,6 +1,8 @@
 import { type DecodeResult, toDecodeError } from "../batch.js";
 import { type DecodeFailure, SluiceDecodeError } from "../errors.js";
 import { decodeRecord, type RecordContext } from "../record.js";
+import { stripBom } from "../text.js";
+import { type EpochUnit, epochToDate, epochUnit } from "../time.js";
 import type { ChangeEvent, DecodeOptions, DynamoDBStreamRecord, Item } from "../types.js";
 
 /** One record of a Lambda event from a Kinesis data stream. */
@@ -37,9 +39,6 @@ export interface KinesisDecodeOptions extends DecodeOptions {
   timePrecision?: "MILLISECOND" | "MICROSECOND";
 }
 
-/** Epoch values above this are microseconds: as milliseconds they would be past the year 5000. */
-const MICROSECOND_THRESHOLD = 1e14;
-
 export function isKinesisEvent(input: unknown): input is KinesisStreamEvent {
   if (typeof input !== "object" || input === null) return false;
   const records = (input as { Records?: unknown }).Records;
@@ -53,9 +52,13 @@ function creationTime(
   precision: KinesisDecodeOptions["timePrecision"],
 ): Date | undefined {
   if (typeof value !== "number") return undefined;
-  const micro =
-    precision === undefined ? value > MICROSECOND_THRESHOLD : precision === "MICROSECOND";
-  return new Date(micro ? value / 1000 : value);
+  const unit: EpochUnit =
+    precision === undefined
+      ? epochUnit(value, "millisecond")
+      : precision === "MICROSECOND"
+        ? "microsecond"
+        : "millisecond";
+  return epochToDate(value, unit);
 }
 
 function parsePayload(record: KinesisStreamRecord, position: number): KinesisChangeRecord {
@@ -70,7 +73,7 @@ function parsePayload(record: KinesisStreamRecord, position: number): KinesisCha
   if (typeof data !== "string") throw invalid("has no kinesis.data");
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(data, "base64").toString("utf8"));
+    payload = JSON.parse(stripBom(Buffer.from(data, "base64").toString("utf8")));
   } catch (error) {
     throw invalid("holds data that is not base64 JSON", error);
   }

@@ -1,39 +1,37 @@
-import type { CheckpointKey, CheckpointState, CheckpointStore, WriteResult } from "./types.js";
+import type { CheckpointStore, ItemWatermark } from "./types.js";
 
 /**
- * An in-memory checkpoint store with the same rules as the DynamoDB one (monotonic writes), for
- * unit tests. `reads` and `writes` count calls.
+ * An in-memory checkpoint store with the DynamoDB store's rules (watermarks only move up), for
+ * unit tests. `reads` and `writes` count calls, as the DynamoDB store's requests would be counted
+ * for batches of up to 100 items.
  */
 export class MemoryCheckpointStore implements CheckpointStore {
-  readonly #items = new Map<string, CheckpointState>();
+  readonly #watermarks = new Map<string, ItemWatermark>();
   reads = 0;
   writes = 0;
 
-  #id(key: CheckpointKey): string {
-    return JSON.stringify([key.pipeline, key.processor, key.scope]);
-  }
-
-  async read(key: CheckpointKey): Promise<CheckpointState | undefined> {
+  async read(ids: string[]): Promise<Map<string, ItemWatermark>> {
     this.reads++;
-    const state = this.#items.get(this.#id(key));
-    return state && { sequenceNumber: state.sequenceNumber, finished: [...state.finished] };
+    const found = new Map<string, ItemWatermark>();
+    for (const id of ids) {
+      const stored = this.#watermarks.get(id);
+      if (stored) found.set(id, structuredClone(stored));
+    }
+    return found;
   }
 
-  async write(key: CheckpointKey, next: CheckpointState): Promise<WriteResult> {
+  async write(watermarks: ItemWatermark[]): Promise<void> {
     this.writes++;
-    const id = this.#id(key);
-    const stored = this.#items.get(id);
-    if (stored) {
-      const at = BigInt(stored.sequenceNumber);
-      const to = BigInt(next.sequenceNumber);
-      if (to < at) return "stale";
-      if (to === at) {
-        const finished = new Set([...stored.finished, ...next.finished]);
-        this.#items.set(id, { sequenceNumber: stored.sequenceNumber, finished: [...finished] });
-        return "written";
+    for (const watermark of watermarks) {
+      const stored = this.#watermarks.get(watermark.id);
+      if (!stored || BigInt(stored.sequenceNumber) <= BigInt(watermark.sequenceNumber)) {
+        this.#watermarks.set(watermark.id, structuredClone(watermark));
       }
     }
-    this.#items.set(id, { sequenceNumber: next.sequenceNumber, finished: [...next.finished] });
-    return "written";
+  }
+
+  /** Every stored watermark, for assertions. */
+  snapshot(): ItemWatermark[] {
+    return [...this.#watermarks.values()].map((watermark) => structuredClone(watermark));
   }
 }

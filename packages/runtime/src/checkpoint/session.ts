@@ -1,133 +1,143 @@
-import { defaultDedupeTtlSeconds } from "../dedupe/types.js";
-import { describeError } from "../errors.js";
+import { describeError, transient } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { isFinished, type Outcome } from "../outcome.js";
+import type { Outcome } from "../outcome.js";
 import type { ProcessContext } from "../processor.js";
 import type { Slot } from "../slots.js";
 import { transactWithCheckpoint } from "../transaction.js";
-import { DynamoDBCheckpointStore } from "./dynamodb.js";
-import type { CheckpointScope } from "./scope.js";
-import { isCovered, nextCheckpoint } from "./state.js";
-import type { CheckpointState, CheckpointStore } from "./types.js";
+import { conditionFailures, DynamoDBCheckpointStore } from "./dynamodb.js";
+import type { CheckpointStore, ItemWatermark } from "./types.js";
+import { checkpointId, isCovered, nextWatermarks } from "./watermarks.js";
 
-const sameState = (a: CheckpointState | undefined, b: CheckpointState): boolean =>
-  a !== undefined &&
-  a.sequenceNumber === b.sequenceNumber &&
-  a.finished.length === b.finished.length &&
-  a.finished.every((seq) => b.finished.includes(seq));
+type Retrying = <R>(operation: () => Promise<R>) => Promise<R>;
 
 /**
- * One processor's checkpoint over one batch: read once, skip what it covers, optionally commit
- * with a batch processor's effect, and write once at the end.
+ * One processor's checkpoints over one batch: the watermarks of the batch's items are read once,
+ * covered records are skipped, a batch processor may commit watermarks with its effect, and the
+ * rest are written once at the end.
  */
 export class CheckpointSession<T> {
   readonly #store: CheckpointStore;
-  readonly #key: { pipeline: string; processor: string };
-  readonly #scope: CheckpointScope;
+  readonly #names: { pipeline: string; processor: string };
   readonly #slots: Slot<T>[];
-  readonly #read: CheckpointState | undefined;
-  /** What a batch processor already committed with its effect. */
-  #committed: { scope: string; state: CheckpointState; indexes: Set<number> } | undefined;
+  /** The checkpoint id of each slot's item. */
+  readonly #ids: string[];
+  /** Watermarks as read, raised by what this invocation committed. */
+  readonly #stored: Map<string, ItemWatermark>;
 
   private constructor(
     store: CheckpointStore,
-    key: { pipeline: string; processor: string },
-    scope: CheckpointScope,
+    names: { pipeline: string; processor: string },
     slots: Slot<T>[],
-    read: CheckpointState | undefined,
+    ids: string[],
+    stored: Map<string, ItemWatermark>,
   ) {
     this.#store = store;
-    this.#key = key;
-    this.#scope = scope;
+    this.#names = names;
     this.#slots = slots;
-    this.#read = read;
+    this.#ids = ids;
+    this.#stored = stored;
   }
 
   static async open<T>(
     store: CheckpointStore,
-    key: { pipeline: string; processor: string },
-    scope: CheckpointScope,
+    names: { pipeline: string; processor: string },
     slots: Slot<T>[],
-    retrying: <R>(operation: () => Promise<R>) => Promise<R>,
+    retrying: Retrying,
   ): Promise<CheckpointSession<T>> {
-    const read = await retrying(() => store.read({ ...key, scope: scope.read }));
-    return new CheckpointSession(store, key, scope, slots, read);
+    const ids = slots.map((slot) => checkpointId(names, slot as Slot<unknown>));
+    const wanted = [...new Set(ids.filter((_, index) => slots[index]!.seq !== undefined))];
+    const stored =
+      wanted.length > 0
+        ? await retrying(() => store.read(wanted))
+        : new Map<string, ItemWatermark>();
+    return new CheckpointSession(store, names, slots, ids, stored);
   }
 
-  /** Marks the records the checkpoint covers as skipped. */
+  /** Marks the records at or below their item's watermark as skipped. */
   skipCovered(outcomes: Outcome[]): void {
     this.#slots.forEach((slot, index) => {
-      if (isCovered(this.#read, slot.seq)) outcomes[index] = "skipped";
+      if (isCovered(this.#stored.get(this.#ids[index]!), slot.seq)) outcomes[index] = "skipped";
     });
   }
 
   /**
-   * `ctx.commit` for batch processors (DynamoDB store only): the checkpoint as if the given
-   * events, and those committed before, were applied, in the same transaction as the writes.
+   * `ctx.commit` for batch processors (DynamoDB store only): the effect's writes and the
+   * watermarks of the given events' items in one TransactWriteItems, each watermark conditioned
+   * on still being below the item's first committed change, so an effect that another delivery
+   * already applied is refused instead of applied twice.
    */
-  commitFor(outcomes: Outcome[]): ProcessContext["commit"] {
+  commitFor(): ProcessContext["commit"] {
     const store = this.#store;
     if (!(store instanceof DynamoDBCheckpointStore)) return undefined;
     const indexOf = new Map(this.#slots.map((slot, index) => [slot.eventId, index]));
     return async (writes, events) => {
-      const indexes = new Set(this.#committed?.indexes);
+      const items = new Map<string, { first: Slot<T>; last: Slot<T> }>();
       for (const event of events) {
         const index = indexOf.get(event.meta.eventId);
         if (index === undefined) {
           throw new Error(`commit() got event ${event.meta.eventId}, which is not in this batch.`);
         }
-        indexes.add(index);
+        const slot = this.#slots[index]!;
+        if (slot.seq === undefined) continue;
+        const id = this.#ids[index]!;
+        const item = items.get(id);
+        if (!item) items.set(id, { first: slot, last: slot });
+        else if (slot.seq > item.last.seq!) item.last = slot;
+        else if (slot.seq < item.first.seq!) item.first = slot;
       }
-      const assumed = outcomes.map((outcome, index) => (indexes.has(index) ? "applied" : outcome));
-      const scope = this.#scope.write(assumed.findIndex((outcome) => !isFinished(outcome)));
-      const next = nextCheckpoint(this.#committed?.state ?? this.#read, this.#slots, assumed);
-      if (!next) throw new Error("commit() got no event that moves the checkpoint.");
+      const watermarks: { watermark: ItemWatermark; below: string }[] = [];
+      for (const [id, { first, last }] of items) {
+        const previous = this.#stored.get(id);
+        const [watermark] = nextWatermarks(
+          [first, last] as Slot<unknown>[],
+          ["applied", "applied"],
+          [id, id],
+          previous ? new Map([[id, previous]]) : new Map(),
+          Date.now(),
+        );
+        if (watermark) watermarks.push({ watermark, below: first.sequenceNumber! });
+      }
       const sequenceNumbers = events.map((event) => event.meta.sequenceNumber).join(",");
-      await transactWithCheckpoint({
-        client: store.client,
-        writes,
-        checkpoint: { store, key: { ...this.#key, scope }, next, previous: this.#stored(scope) },
-        batchId: `${this.#key.pipeline}|${this.#key.processor}|${scope}|${sequenceNumbers}`,
-      });
-      this.#committed = { scope, state: next, indexes };
+      try {
+        await transactWithCheckpoint({
+          client: store.client,
+          writes,
+          checkpoint: watermarks.map(({ watermark, below }) =>
+            store.updateAction(watermark, below),
+          ),
+          batchId: `${this.#names.pipeline}|${this.#names.processor}|${sequenceNumbers}`,
+        });
+      } catch (error) {
+        if (!conditionFailures(error)) throw error;
+        throw transient(
+          new Error(
+            "commit() refused: another delivery already applied some of these events; they are skipped when Lambda sends them again.",
+            { cause: error },
+          ),
+        );
+      }
+      for (const { watermark } of watermarks) this.#stored.set(watermark.id, watermark);
     };
   }
 
-  /** What is stored under `scope`, as far as this invocation knows. */
-  #stored(scope: string): CheckpointState | undefined {
-    if (this.#committed?.scope === scope) return this.#committed.state;
-    // A resume point under a new key starts from nothing.
-    return scope === this.#scope.read ? this.#read : undefined;
-  }
-
   /**
-   * Moves the checkpoint over what this batch finished, with one conditional write. A failure is
-   * logged, not thrown: the records stay applied, and redelivered ones past the last checkpoint
-   * run again.
+   * Moves the watermarks over what this batch finished. A failure is logged, not thrown: the
+   * records stay applied, and only those Lambda sends again are applied again.
    */
-  async save(
-    outcomes: Outcome[],
-    log: Logger,
-    retrying: <R>(operation: () => Promise<R>) => Promise<R>,
-  ): Promise<void> {
-    const next = nextCheckpoint(this.#read, this.#slots, outcomes);
-    if (!next) return;
-    const scope = this.#scope.write(outcomes.findIndex((outcome) => !isFinished(outcome)));
-    if (this.#committed?.scope === scope && sameState(this.#committed.state, next)) return;
-    const options = this.#scope.expires
-      ? { expiresAt: Math.floor(Date.now() / 1000) + defaultDedupeTtlSeconds }
-      : {};
+  async save(outcomes: Outcome[], log: Logger, retrying: Retrying): Promise<void> {
+    const watermarks = nextWatermarks(
+      this.#slots as Slot<unknown>[],
+      outcomes,
+      this.#ids,
+      this.#stored,
+      Date.now(),
+    );
+    if (watermarks.length === 0) return;
     try {
-      const result = await retrying(() =>
-        this.#store.write({ ...this.#key, scope }, next, this.#stored(scope), options),
-      );
-      if (result === "stale") {
-        log.info("checkpoint already ahead (a concurrent writer won); left as is", {
-          sequenceNumber: next.sequenceNumber,
-        });
-      }
+      await retrying(() => this.#store.write(watermarks));
     } catch (error) {
-      log.error("checkpoint write failed; redelivered records may be applied again", {
+      log.error("checkpoint write failed; records Lambda sends again may be applied again", {
+        items: watermarks.length,
         error: describeError(error),
       });
     }
