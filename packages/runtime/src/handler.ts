@@ -5,7 +5,8 @@ import {
   decodeLambdaEvent,
   type Item,
 } from "@sluice/records";
-import { CheckpointSession } from "./checkpoint/session.js";
+import { DynamoDBCheckpointStore } from "./checkpoint/dynamodb.js";
+import { CheckpointSession, isRedelivery, noteReported } from "./checkpoint/session.js";
 import type { CheckpointStore } from "./checkpoint/types.js";
 import type { DeadLetterHook } from "./dead-letter.js";
 import { Deadline } from "./deadline.js";
@@ -154,6 +155,7 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       // A tumbling window only to learn the shard id: pass its state through unchanged.
       const state = event.window ? { state: event.state ?? {} } : {};
       if (!lowest) return { batchItemFailures: [], ...state };
+      if (lowest.sequenceNumber) noteReported(lowest.sequenceNumber);
       if (lowest.sequenceNumber === undefined) {
         // An identifier Lambda does not know fails the whole batch anyway; say why instead.
         throw new Error(
@@ -181,10 +183,19 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       withRetries(operation, retry, classify, env.deadline);
     // A replay re-applies records that the checkpoint already counts as finished (dead-lettered).
     const checkpoints = event.replay ? undefined : config.checkpoints;
+    // Read on conflict only where every effect is committed with the watermarks, and not for a
+    // batch this container just saw fail: that one is a redelivery, likely covered in part.
+    const readLater =
+      isBatchProcessor(processor) &&
+      processor.checkpointRead === "on-conflict" &&
+      checkpoints instanceof DynamoDBCheckpointStore &&
+      !isRedelivery(slots as Slot<unknown>[]);
     let session: CheckpointSession<T> | undefined;
     try {
       if (checkpoints) {
-        session = await CheckpointSession.open(checkpoints, names, slots, retrying);
+        session = await CheckpointSession.open(checkpoints, names, slots, retrying, {
+          read: !readLater,
+        });
         session.skipCovered(outcomes);
       }
       if (dedupe) {
@@ -207,6 +218,13 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       ...env,
       inFlight,
       ...(commit && { commit }),
+      ...(session &&
+        !session.hasRead && {
+          readOnConflict: async () => {
+            await session.read(retrying);
+            session.skipCovered(outcomes);
+          },
+        }),
       ...(dedupe && {
         onApplied: async (slot: Slot<unknown>) => {
           await dedupe.mark(dedupeScope, slot.eventId);

@@ -6,6 +6,7 @@ export {
   pad as padSequenceNumber,
 } from "./checkpoint/dynamodb.js";
 export { MemoryCheckpointStore } from "./checkpoint/memory.js";
+export { CommitRefusedError } from "./checkpoint/session.js";
 export type { CheckpointStore, ItemWatermark } from "./checkpoint/types.js";
 export { checkpointId, watermarkTtlSeconds } from "./checkpoint/watermarks.js";
 export type { DeadLetter, DeadLetterHook } from "./dead-letter.js";

@@ -42,6 +42,14 @@ export interface RecordProcessor<T = Item> {
 export interface BatchProcessor<T = Item> {
   name: string;
   process(events: ChangeEvent<T>[], ctx: ProcessContext): Promise<RecordResult[]>;
+  /**
+   * `"on-conflict"`, for a processor whose every effect goes through `ctx.commit` with a
+   * DynamoDB checkpoint store: the runtime skips the up-front read of the items' watermarks, so
+   * a first delivery costs one request (the commit). A commit that a watermark already covers
+   * is refused; the runtime then reads the watermarks, drops the covered events and calls
+   * `process` again with the rest. Default `"before"`: read first, then process.
+   */
+  checkpointRead?: "before" | "on-conflict";
 }
 
 export type Processor<T = Item> = RecordProcessor<T> | BatchProcessor<T>;

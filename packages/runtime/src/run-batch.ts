@@ -1,3 +1,4 @@
+import { CommitRefusedError } from "./checkpoint/session.js";
 import { type DeadLetter, deadLetterOf, sendToDeadLetter } from "./dead-letter.js";
 import { describeError } from "./errors.js";
 import type { Logger } from "./logger.js";
@@ -19,6 +20,13 @@ export async function runBatch<T>(
 ): Promise<void> {
   const names = { pipeline: env.pipeline, processor: processor.name };
   const now = new Date();
+  // Checkpoints deferred until a conflict are read before anything is dead-lettered too: an
+  // earlier delivery may have dead-lettered it already.
+  const readCheckpoints = async () => {
+    await env.readOnConflict?.();
+    delete env.readOnConflict;
+  };
+  if (slots.some((slot) => !slot.event)) await readCheckpoints();
   const undecoded = slots
     .map((slot, index) => ({ slot, index }))
     .filter(({ slot, index }) => outcomes[index] !== "skipped" && !slot.event);
@@ -52,6 +60,12 @@ export async function runBatch<T>(
     } catch (error) {
       results = events.map(() => ({ ok: false, error }));
     }
+    // A refused commit, when checkpoints are read on conflict, is no failure: an earlier
+    // delivery applied some of the events. Read which, and go again without them.
+    const deferred = env.readOnConflict !== undefined;
+    const refused = (result: { ok: boolean; error?: unknown }) =>
+      deferred && !result.ok && result.error instanceof CommitRefusedError;
+    const conflict = results.some(refused);
     const retry: number[] = [];
     const letters: { index: number; letter: DeadLetter }[] = [];
     for (const [i, result] of results.entries()) {
@@ -60,6 +74,10 @@ export async function runBatch<T>(
       if (result.ok) {
         outcomes[index] = "applied";
         await markApplied(slot, env, log);
+        continue;
+      }
+      if (conflict && refused(result)) {
+        retry.push(index);
         continue;
       }
       const at = firstFailure.get(index) ?? new Date();
@@ -80,13 +98,21 @@ export async function runBatch<T>(
         retry.push(index);
       }
     }
-    if (letters.length > 0) {
+    if (letters.length > 0) await readCheckpoints();
+    const unfinished = letters.filter(({ index }) => outcomes[index] !== "skipped");
+    if (unfinished.length > 0) {
       const outcome = await sendToDeadLetter(
-        letters.map((l) => l.letter),
+        unfinished.map((l) => l.letter),
         env.deadLetter,
         log,
       );
-      for (const { index } of letters) outcomes[index] = outcome;
+      for (const { index } of unfinished) outcomes[index] = outcome;
+    }
+    if (conflict) {
+      await readCheckpoints();
+      pending = retry.filter((index) => outcomes[index] !== "skipped");
+      attempt--;
+      continue;
     }
     pending = retry;
     if (pending.length === 0) return;

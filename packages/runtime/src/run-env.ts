@@ -24,6 +24,11 @@ export interface RunEnv {
   onApplied?: (slot: Slot<unknown>) => Promise<void>;
   /** Effect and checkpoint in one transaction, for batch processors. */
   commit?: ProcessContext["commit"];
+  /**
+   * For a processor that reads checkpoints on conflict: after a refused commit, reads them and
+   * marks the covered records skipped. Undefined once read.
+   */
+  readOnConflict?: () => Promise<void>;
   /** Record runs in progress by slot index, so an invocation that answers early can leave them. */
   inFlight?: Map<number, Promise<Outcome>>;
 }

@@ -11,6 +11,7 @@ import {
   checkpointTableInput,
   chunkActions,
   DynamoDBCheckpointStore,
+  PoisonRecordError,
   type RecordResult,
   streamHandler,
   transactWithCheckpoint,
@@ -211,6 +212,60 @@ describe("ctx.commit for batch processors", () => {
     expect([a.batchItemFailures.length, b.batchItemFailures.length].sort()).toEqual([0, 1]);
     expect(await handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(await total(`${prefix}item-0`)).toBe(10 + 5);
+  });
+
+  it("reading on conflict, costs one request per batch on first delivery and applies a redelivery once", async () => {
+    const { client, counts } = countingClient(stack.config);
+    const prefix = stack.uniqueName("lazy");
+    const letters: string[] = [];
+    const lazy: BatchProcessor = {
+      ...summing(prefix, new Set()),
+      checkpointRead: "on-conflict",
+      async process(events, ctx) {
+        const poison = events.filter((e) => String(e.keys.PK) === "poison");
+        const rest = events.filter((e) => String(e.keys.PK) !== "poison");
+        const results = await summing(prefix, new Set()).process(rest, ctx);
+        return events.map((e) =>
+          poison.includes(e)
+            ? { ok: false, error: new PoisonRecordError("no total") }
+            : results[rest.indexOf(e)]!,
+        );
+      },
+    };
+    const handler = streamHandler({
+      pipeline: prefix,
+      retry: { maxAttempts: 2, ...noSleep },
+      processors: [lazy],
+      checkpoints: new DynamoDBCheckpointStore({ client, tableName: checkpoints }),
+      deadLetter: async (batch) => {
+        letters.push(...batch.map((l) => l.record.eventID!));
+      },
+      metrics: false,
+      logger: memoryLogger().logger,
+    });
+    const items = Array.from({ length: 90 }, (_, i) => (i === 40 ? "poison" : `item-${i % 3}`));
+    const all = batchOf(items).Records;
+    const batches = [0, 30, 60].map((start) => ({ Records: all.slice(start, start + 30) }));
+    for (const batch of batches) await handler(batch, lambdaContext());
+    // One commit per batch; the batch with the poison record reads before dead-lettering it and
+    // then writes the poison item's watermark.
+    expect(Object.fromEntries(counts)).toEqual({
+      BatchGetItemCommand: 1,
+      TransactWriteItemsCommand: 4,
+    });
+    const expected = (item: number) =>
+      items.reduce((sum, pk, i) => (pk === `item-${item}` ? sum + i : sum), 0);
+    expect(await total(`${prefix}item-1`)).toBe(expected(1));
+
+    counts.clear();
+    // Delivered again in other boundaries: refused, read, nothing applied or dead-lettered twice.
+    for (const start of [10, 45]) {
+      const response = await handler({ Records: all.slice(start, start + 45) }, lambdaContext());
+      expect(response.batchItemFailures).toEqual([]);
+    }
+    expect(await total(`${prefix}item-1`)).toBe(expected(1));
+    expect(letters).toEqual(["event-40"]);
+    expect(counts.get("BatchGetItemCommand")).toBe(2);
   });
 
   it("is exactly once when some items fail and Lambda redelivers from the reported record", async () => {

@@ -95,7 +95,11 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
    * on top of a delivery that already applied it. Otherwise any watermark up to the new one may
    * be replaced, so resending after a lost response is harmless.
    */
-  updateAction(watermark: ItemWatermark, mustBeBelow?: string): TransactWriteItem {
+  updateAction(
+    watermark: ItemWatermark,
+    mustBeBelow?: string,
+    options: { noFinished?: boolean } = {},
+  ): TransactWriteItem {
     const values: Record<string, AttributeValue> = { ":seq": { S: pad(watermark.sequenceNumber) } };
     let set = "seq = :seq";
     if (watermark.expiresAt !== undefined) {
@@ -111,6 +115,10 @@ export class DynamoDBCheckpointStore implements CheckpointStore {
     if (mustBeBelow !== undefined) {
       condition = "attribute_not_exists(seq) OR seq < :below";
       values[":below"] = { S: pad(mustBeBelow) };
+      if (options.noFinished) {
+        condition =
+          "attribute_not_exists(seq) OR (seq < :below AND attribute_not_exists(finished))";
+      }
     }
     return {
       Update: {

@@ -1,6 +1,6 @@
 import { describeError, transient } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { Outcome } from "../outcome.js";
+import { isFinished, type Outcome } from "../outcome.js";
 import type { ProcessContext } from "../processor.js";
 import type { Slot } from "../slots.js";
 import { transactWithCheckpoint } from "../transaction.js";
@@ -9,6 +9,30 @@ import type { CheckpointStore, ItemWatermark } from "./types.js";
 import { checkpointId, isCovered, nextWatermarks } from "./watermarks.js";
 
 type Retrying = <R>(operation: () => Promise<R>) => Promise<R>;
+
+/**
+ * A commit refused because a watermark already covers some of its events: another delivery
+ * applied them. Transient, so without a read-on-conflict the events are reported and skipped
+ * when Lambda sends them again.
+ */
+export class CommitRefusedError extends Error {
+  override readonly name = "CommitRefusedError";
+}
+
+/**
+ * Sequence numbers this container reported as failed, bounded: a batch that starts at one is
+ * Lambda's redelivery, and a processor that reads on conflict then reads first instead.
+ */
+const reported = new Set<string>();
+const maxReported = 1_000;
+
+export function noteReported(sequenceNumber: string): void {
+  reported.add(sequenceNumber);
+  if (reported.size > maxReported) reported.delete(reported.values().next().value as string);
+}
+
+export const isRedelivery = (slots: Slot<unknown>[]): boolean =>
+  slots[0]?.sequenceNumber !== undefined && reported.has(slots[0].sequenceNumber);
 
 /**
  * One processor's checkpoints over one batch: the watermarks of the batch's items are read once,
@@ -23,39 +47,63 @@ export class CheckpointSession<T> {
   readonly #ids: string[];
   /** Watermarks as read, raised by what this invocation committed. */
   readonly #stored: Map<string, ItemWatermark>;
+  /** False until the watermarks were read (a processor that reads on conflict starts without). */
+  #read: boolean;
 
   private constructor(
     store: CheckpointStore,
     names: { pipeline: string; processor: string },
     slots: Slot<T>[],
     ids: string[],
-    stored: Map<string, ItemWatermark>,
   ) {
     this.#store = store;
     this.#names = names;
     this.#slots = slots;
     this.#ids = ids;
-    this.#stored = stored;
+    this.#stored = new Map();
+    this.#read = false;
   }
 
+  /** Opens the session; `read: false` defers the read until a commit is refused. */
   static async open<T>(
     store: CheckpointStore,
     names: { pipeline: string; processor: string },
     slots: Slot<T>[],
     retrying: Retrying,
+    options: { read: boolean } = { read: true },
   ): Promise<CheckpointSession<T>> {
     const ids = slots.map((slot) => checkpointId(names, slot as Slot<unknown>));
-    const wanted = [...new Set(ids.filter((_, index) => slots[index]!.seq !== undefined))];
-    const stored =
-      wanted.length > 0
-        ? await retrying(() => store.read(wanted))
-        : new Map<string, ItemWatermark>();
-    return new CheckpointSession(store, names, slots, ids, stored);
+    const session = new CheckpointSession(store, names, slots, ids);
+    if (options.read) await session.read(retrying);
+    return session;
   }
 
-  /** Marks the records at or below their item's watermark as skipped. */
+  /** Reads the watermarks of the batch's items, keeping what this invocation committed. */
+  async read(retrying: Retrying): Promise<void> {
+    const wanted = [
+      ...new Set(this.#ids.filter((_, index) => this.#slots[index]!.seq !== undefined)),
+    ];
+    const found =
+      wanted.length > 0
+        ? await retrying(() => this.#store.read(wanted))
+        : new Map<string, ItemWatermark>();
+    for (const [id, watermark] of found) {
+      const committed = this.#stored.get(id);
+      if (!committed || BigInt(committed.sequenceNumber) < BigInt(watermark.sequenceNumber)) {
+        this.#stored.set(id, watermark);
+      }
+    }
+    this.#read = true;
+  }
+
+  get hasRead(): boolean {
+    return this.#read;
+  }
+
+  /** Marks the records at or below their item's watermark as skipped, unless finished here. */
   skipCovered(outcomes: Outcome[]): void {
     this.#slots.forEach((slot, index) => {
+      if (isFinished(outcomes[index])) return;
       if (isCovered(this.#stored.get(this.#ids[index]!), slot.seq)) outcomes[index] = "skipped";
     });
   }
@@ -110,7 +158,7 @@ export class CheckpointSession<T> {
       } catch (error) {
         if (!conditionFailures(error)) throw error;
         throw transient(
-          new Error(
+          new CommitRefusedError(
             "commit() refused: another delivery already applied some of these events; they are skipped when Lambda sends them again.",
             { cause: error },
           ),
