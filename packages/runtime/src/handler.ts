@@ -155,7 +155,7 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       // A tumbling window only to learn the shard id: pass its state through unchanged.
       const state = event.window ? { state: event.state ?? {} } : {};
       if (!lowest) return { batchItemFailures: [], ...state };
-      if (lowest.sequenceNumber) noteReported(lowest.sequenceNumber);
+      if (lowest.sequenceNumber) noteReported(config.pipeline, lowest.sequenceNumber);
       if (lowest.sequenceNumber === undefined) {
         // An identifier Lambda does not know fails the whole batch anyway; say why instead.
         throw new Error(
@@ -189,7 +189,7 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       isBatchProcessor(processor) &&
       processor.checkpointRead === "on-conflict" &&
       checkpoints instanceof DynamoDBCheckpointStore &&
-      !isRedelivery(slots as Slot<unknown>[]);
+      !isRedelivery(config.pipeline, slots as Slot<unknown>[]);
     let session: CheckpointSession<T> | undefined;
     try {
       if (checkpoints) {

@@ -26,13 +26,13 @@ export class CommitRefusedError extends Error {
 const reported = new Set<string>();
 const maxReported = 1_000;
 
-export function noteReported(sequenceNumber: string): void {
-  reported.add(sequenceNumber);
+export function noteReported(pipeline: string, sequenceNumber: string): void {
+  reported.add(`${pipeline}|${sequenceNumber}`);
   if (reported.size > maxReported) reported.delete(reported.values().next().value as string);
 }
 
-export const isRedelivery = (slots: Slot<unknown>[]): boolean =>
-  slots[0]?.sequenceNumber !== undefined && reported.has(slots[0].sequenceNumber);
+export const isRedelivery = (pipeline: string, slots: Slot<unknown>[]): boolean =>
+  slots[0]?.sequenceNumber !== undefined && reported.has(`${pipeline}|${slots[0].sequenceNumber}`);
 
 /**
  * One processor's checkpoints over one batch: the watermarks of the batch's items are read once,
