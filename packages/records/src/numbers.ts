@@ -182,19 +182,27 @@ export function canonicalNumber(text: string): string {
   return negative ? `-${plain}` : plain;
 }
 
+/**
+ * Marks the decimals this package makes, so an item's own map that happens to hold
+ * `{ kind: "decimal", value: "…" }` is never mistaken for one. Not enumerable: equality and JSON
+ * see only `kind` and `value`.
+ */
+const decimalBrand = Symbol.for("sluice.decimal");
+
 /** An exact decimal. `value` is any DynamoDB number text; it is stored in canonical plain notation. */
 export function decimal(value: string): Decimal {
   validate(value);
-  return { kind: "decimal", value: canonicalNumber(value) };
+  return branded(canonicalNumber(value));
+}
+
+function branded(canonical: string): Decimal {
+  const made = { kind: "decimal" as const, value: canonical };
+  Object.defineProperty(made, decimalBrand, { value: true });
+  return made;
 }
 
 export function isDecimal(value: unknown): value is Decimal {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Decimal).kind === "decimal" &&
-    typeof (value as Decimal).value === "string"
-  );
+  return typeof value === "object" && value !== null && decimalBrand in value;
 }
 
 function toBigInt(text: string): bigint {
@@ -225,7 +233,7 @@ function decodeAuto(text: string): number | bigint | Decimal {
     // Text written by JavaScript is already the shortest form; otherwise compare canonical forms.
     if (shortest === text || canonicalNumber(shortest) === canonicalNumber(text)) return value;
   }
-  return { kind: "decimal", value: canonicalNumber(text) };
+  return branded(canonicalNumber(text));
 }
 
 /** Decodes the text of an `N` attribute in the given mode. Throws INVALID_NUMBER (without a path). */
@@ -278,7 +286,7 @@ export function decodeNumber(text: unknown, mode: NumberMode): number | bigint |
       return scanned.significantDigits === 0 ? 0 : toDouble(text);
     case "bigint":
       if (scanned.isInteger) return toBigInt(text);
-      return { kind: "decimal", value: canonicalNumber(text) };
+      return branded(canonicalNumber(text));
     case "string":
       return text;
     default:

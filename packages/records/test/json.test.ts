@@ -21,6 +21,13 @@ describe("stringifyDecoded", () => {
     );
   });
 
+  it("writes an item's own map shaped like a decimal as the map it is", () => {
+    const decoded = decodeAttribute({
+      M: { kind: { S: "decimal" }, value: { S: "12.50" } },
+    });
+    expect(stringifyDecoded(decoded)).toBe('{"kind":"decimal","value":"12.50"}');
+  });
+
   it("adds no exponent to small or large JS numbers", () => {
     expect(stringifyDecoded(1e-7)).toBe("0.0000001");
     expect(stringifyDecoded(1e21)).toBe("1000000000000000000000");

@@ -14,7 +14,8 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     load: async () => (await import("./decode.js")).default,
   },
   replay: {
-    summary: "Replay failed records from a sluice DLQ or Lambda's failure destination",
+    summary:
+      "Replay failed records (sluice DLQ, Lambda's failure destination) or the audit archive",
     load: async () => (await import("./replay.js")).default,
   },
 };

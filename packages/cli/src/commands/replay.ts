@@ -30,6 +30,7 @@ import {
   EXIT_PARTIAL_FAILURE,
   EXIT_USAGE,
 } from "../command.js";
+import { itemOrderTarget } from "../item-order-target.js";
 import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
 import { write } from "../write.js";
 
@@ -38,8 +39,9 @@ export const EXIT_EXPIRED = 3;
 
 const USAGE = `Usage: sluice replay SOURCE LOCATION (--handler FILE#EXPORT | --to-queue URL) [options]
 
-Replays failed DynamoDB stream records. A source message is deleted only after every record in it
-was replayed; records that fail again, malformed messages and expired ranges stay where they are.
+Replays failed DynamoDB stream records, or the history in the audit archive. A source message is
+deleted only after every record in it was replayed; records that fail again, malformed messages and
+expired ranges stay where they are.
 
 Sources:
   sluice-sqs QUEUE_URL     sluice's own DLQ on SQS (envelopes; claim-checked ones read from S3)
@@ -49,8 +51,12 @@ Sources:
                            shard range from the stream, while DynamoDB still keeps it (24 hours)
   lambda-s3  s3://BUCKET/PREFIX
                            Lambda's on-failure destination on S3 (default prefix aws/lambda/)
-  audit      the audit archive, to rebuild a search index or an aggregate from history:
-                           not yet available
+  audit      s3://BUCKET/PREFIX
+                           the audit archive (auditArchive or ttlArchive of @sluice/processors;
+                           default prefix audit/), to rebuild a search index or an aggregate from
+                           history: the changes created in --since..--until (both required; until
+                           excluded), each once, every item's changes in order, through --handler.
+                           The archive keeps its objects
 
 Targets (one of):
   --handler FILE#EXPORT    run records in this process through a Lambda handler, such as one made
@@ -69,6 +75,8 @@ Options:
   --since TIME, --until TIME
                            only records that failed (or, without a failure time, were written) in
                            this ISO 8601 time range
+  --table NAME             audit: only this DynamoDB table (default: every table in the archive)
+  --batch-size N           audit: records per handler event (default 100)
   --key ATTR=VALUE         only records whose key attribute equals VALUE; repeatable
   --key-prefix ATTR=PREFIX only records whose key attribute starts with PREFIX; repeatable
   --progress FILE          resume state: ids of replayed records (default .sluice/replay/<job>.jsonl)
@@ -91,6 +99,8 @@ Examples:
     https://sqs.eu-west-1.amazonaws.com/123456789012/orders-retry --processor daily-sales
   sluice replay sluice-sqs http://127.0.0.1:4566/000000000000/orders-dlq --local \\
     --handler ./dist/orders.js#handler
+  sluice replay audit s3://orders-archive/audit/ --table Orders --handler ./dist/search.js \\
+    --since 2026-11-01T00:00:00Z --until 2026-11-21T00:00:00Z
 
 Progress goes to stderr (a bar on a terminal, a line per problem otherwise); the summary
 (replayed, skipped, failed again, expired, malformed) to stdout. Interrupt with Ctrl-C: the run
@@ -120,6 +130,8 @@ function parse(args: string[]) {
       "error-code": { type: "string", multiple: true },
       since: { type: "string" },
       until: { type: "string" },
+      table: { type: "string" },
+      "batch-size": { type: "string" },
       key: { type: "string", multiple: true },
       "key-prefix": { type: "string", multiple: true },
       progress: { type: "string" },
@@ -216,6 +228,39 @@ async function clientConfig(values: Values): Promise<ClientConfig> {
     credentials: local.credentials ?? { accessKeyId: "local", secretAccessKey: "local" },
     ...(local.endpoints && { endpoints: local.endpoints }),
   };
+}
+
+/** The audit archive: a time range is required, and only key filters apply to its records. */
+async function auditSourceOf(
+  location: string,
+  clients: ReplayClients,
+  values: Values,
+): Promise<ReplaySource> {
+  const since = time(values.since, "--since");
+  const until = time(values.until, "--until");
+  if (!since || !until) throw new UsageError("audit needs --since TIME and --until TIME");
+  if (since >= until) throw new UsageError("--since must come before --until");
+  if (values.processor || values["error-code"]) {
+    throw new UsageError("--processor and --error-code do not apply to the audit archive");
+  }
+  // Its records never failed: a dead-letter envelope on a queue would describe a failure.
+  if (values["to-queue"]) throw new UsageError("the audit archive replays through --handler only");
+  const batchSize = nonNegativeNumber(values["batch-size"], "--batch-size") ?? 100;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new UsageError("--batch-size must be a whole number of 1 or more");
+  }
+  const { bucket, prefix = "audit" } = s3Location(location);
+  // Loaded only here: the processors package is large and the other sources do not need it.
+  const { auditSource } = await import("../audit-source.js");
+  return auditSource({
+    s3: clients.s3,
+    bucket,
+    prefix,
+    since,
+    until,
+    batchSize,
+    ...(values.table && { table: values.table }),
+  });
 }
 
 function sourceOf(
@@ -373,7 +418,6 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     return EXIT_OK;
   }
   const [kind, location, ...extra] = positionals;
-  if (kind === "audit") return fail("replay from the audit archive is not yet available");
   if (!kind || !location) return fail("give a SOURCE and its LOCATION");
   if (extra.length > 0) return fail(`unexpected arguments: ${extra.join(" ")}`);
 
@@ -382,8 +426,18 @@ async function run(args: string[], io: CommandIo): Promise<number> {
   process.once("SIGINT", interrupt);
   try {
     const clients = replayClients(await clientConfig(values));
-    const source = sourceOf(kind, location, clients, values);
-    const target = await targetOf(values, clients);
+    if (kind !== "audit" && (values.table || values["batch-size"])) {
+      throw new UsageError("--table and --batch-size apply to the audit source only");
+    }
+    const source =
+      kind === "audit"
+        ? await auditSourceOf(location, clients, values)
+        : sourceOf(kind, location, clients, values);
+    // Each item's changes of the archive go in order: after one fails, its later ones wait.
+    const target =
+      kind === "audit"
+        ? itemOrderTarget(await targetOf(values, clients))
+        : await targetOf(values, clients);
     const filter = filterOf(values);
     const rate = nonNegativeNumber(values.rate, "--rate");
     if (rate === 0) throw new UsageError("--rate must be above 0; leave it out for no limit");

@@ -25,8 +25,9 @@ export interface SourceMessage {
 }
 
 /**
- * Where replay reads from: a sluice DLQ, Lambda's failure destination, or (later) the audit
- * archive. Any source that yields messages of records plugs in.
+ * Where replay reads from: a sluice DLQ, Lambda's failure destination, or the audit archive (its
+ * source lives in the CLI, which may import the processors). Any source that yields messages of
+ * records plugs in.
  */
 export interface ReplaySource {
   describe: string;

@@ -151,7 +151,8 @@ export class CheckpointSession<T> {
           client: store.client,
           writes,
           checkpoint: watermarks.map(({ watermark, below }) =>
-            store.updateAction(watermark, below),
+            // Unread, a listed finished change above the watermark cannot be checked: refuse.
+            store.updateAction(watermark, below, { noFinished: !this.#read }),
           ),
           batchId: `${this.#names.pipeline}|${this.#names.processor}|${sequenceNumbers}`,
         });

@@ -1,0 +1,128 @@
+import {
+  type AnyDocument,
+  type AnySchema,
+  create,
+  insert,
+  type Orama,
+  type Results,
+  remove,
+  type SearchParams,
+  search,
+  type TypedDocument,
+} from "@orama/orama";
+import type { SearchAction, SearchActionResult, SearchSink } from "../sink.js";
+
+export interface EmbeddedSinkOptions<S extends AnySchema> {
+  /** Orama schema of the documents: the fields that full text, `where` and `sortBy` can use. */
+  schema: S;
+  /** Orama's tokenizer language. Default english. */
+  language?: string;
+}
+
+/** What an index holds for an id: the newest version written, and the document unless deleted. */
+export interface StoredDocument {
+  version: bigint;
+  document?: object;
+}
+
+export interface EmbeddedSink<S extends AnySchema> extends SearchSink {
+  /**
+   * Orama's search on one index: `term` and `properties` (full text), `where`, `sortBy`, `limit`,
+   * `offset`. Hit ids are document ids.
+   */
+  search(
+    index: string,
+    params: SearchParams<Orama<S>, TypedDocument<Orama<S>>>,
+  ): Promise<Results<TypedDocument<Orama<S>>>>;
+  /** The version and document for an id, deleted ones included (without `document`). */
+  get(index: string, id: string): StoredDocument | undefined;
+  /** The documents an index holds, by id. */
+  documents(index: string): Map<string, { version: bigint; document: object }>;
+}
+
+interface IndexState<S extends AnySchema> {
+  db: Orama<S>;
+  /** Deleted documents keep their version for good: a late older write never brings one back. */
+  versions: Map<string, StoredDocument>;
+}
+
+/**
+ * An in-process sink on Orama, for `sluice dev` and tests: the same version rule as OpenSearch's
+ * external versions, and real queries. Indexes are created on first use with the one schema.
+ */
+export function embeddedSink<S extends AnySchema>(
+  options: EmbeddedSinkOptions<S>,
+): EmbeddedSink<S> {
+  const indexes = new Map<string, IndexState<S>>();
+  // Orama takes a document's id from the document; this keeps the document as it was given.
+  const ids = new WeakMap<AnyDocument, string>();
+
+  function stateOf(index: string): IndexState<S> {
+    let state = indexes.get(index);
+    if (!state) {
+      const db = create({
+        schema: options.schema,
+        ...(options.language ? { language: options.language } : {}),
+        components: { getDocumentIndexId: (doc: AnyDocument) => ids.get(doc)! },
+      });
+      state = { db: db as Orama<S>, versions: new Map() };
+      indexes.set(index, state);
+    }
+    return state;
+  }
+
+  async function put(state: IndexState<S>, id: string, document: object): Promise<void> {
+    const copy = { ...document } as AnyDocument;
+    ids.set(copy, id);
+    await insert(state.db, copy as never);
+  }
+
+  async function apply(action: SearchAction): Promise<SearchActionResult> {
+    const state = stateOf(action.index);
+    const stored = state.versions.get(action.id);
+    if (stored && action.version <= stored.version) return { status: "stale" };
+    if (action.op === "delete") {
+      if (stored?.document) await remove(state.db, action.id);
+      state.versions.set(action.id, { version: action.version });
+      return { status: "applied" };
+    }
+    const problem = state.db.validateSchema(action.document as AnyDocument, state.db.schema);
+    if (problem) {
+      return {
+        status: "rejected",
+        reason: `schema_validation: field [${problem}] does not match the schema`,
+      };
+    }
+    if (stored?.document) await remove(state.db, action.id);
+    try {
+      await put(state, action.id, action.document);
+    } catch (error) {
+      if (stored?.document) await put(state, action.id, stored.document);
+      const reason = error instanceof Error ? error.message : String(error);
+      return { status: "rejected", reason: `orama: ${reason}` };
+    }
+    state.versions.set(action.id, { version: action.version, document: action.document });
+    return { status: "applied" };
+  }
+
+  return {
+    async bulk(actions) {
+      const results: SearchActionResult[] = [];
+      for (const action of actions) results.push(await apply(action));
+      return results;
+    },
+    async search(index, params) {
+      return search(stateOf(index).db, params) as Promise<Results<TypedDocument<Orama<S>>>>;
+    },
+    get(index, id) {
+      return indexes.get(index)?.versions.get(id);
+    },
+    documents(index) {
+      const live = new Map<string, { version: bigint; document: object }>();
+      for (const [id, { version, document }] of indexes.get(index)?.versions ?? []) {
+        if (document) live.set(id, { version, document });
+      }
+      return live;
+    },
+  };
+}
