@@ -5,44 +5,22 @@
 // of DynamoDB's ClientRequestToken), and the records again in batches shifted by 30 (other
 // boundaries, as after a bisection). DynamoDB requests are counted at the client, below the
 // SDK's retries; each row also says whether the aggregates are still right afterwards.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import type * as Local from "../../packages/local/src/index.js";
 import type * as Processors from "../../packages/processors/src/index.js";
 import type * as Runtime from "../../packages/runtime/src/index.js";
 import type * as Testing from "../../packages/testing/src/index.js";
+import { type Client, countRequests, loaderFrom } from "./support.ts";
 
-type Client = {
-  send(command: unknown): Promise<unknown>;
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: string; name: string },
-    ): void;
-  };
-};
 type Sdk = {
   DynamoDBClient: new (config: object) => Client;
   CreateTableCommand: new (input: object) => unknown;
   UpdateItemCommand: new (input: object) => unknown;
 };
-type LocalPackage = {
-  startLocalStack(options: { services: string[] }): Promise<{
-    config: { region: string; credentials: object; endpoints: { dynamodb?: string } };
-    stop(): Promise<void>;
-  }>;
-};
 type StreamRecord = Record<string, unknown>;
 type Handler = (event: { Records: StreamRecord[] }, context: object) => Promise<unknown>;
 
 // Everything resolves from the processors package: its built dist and its dependencies.
-const fromProcessors = createRequire(
-  new URL("../../packages/processors/package.json", import.meta.url),
-);
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromProcessors.resolve(specifier)).href)) as T;
+const load = loaderFrom("processors");
 
 const RECORDS = 1_000;
 const BATCH = 100;
@@ -126,27 +104,19 @@ const context = { getRemainingTimeInMillis: () => 60_000, awsRequestId: "bench" 
 
 export default async function bench(): Promise<void> {
   const sdk = await load<Sdk>("@aws-sdk/client-dynamodb");
-  const local = await load<LocalPackage>("@sluice/local");
+  const local = await load<typeof Local>("@sluice/local");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
   const processors = await load<typeof Processors>("@sluice/processors");
   const testing = await load<typeof Testing>("@sluice/testing");
 
   const stack = await local.startLocalStack({ services: ["dynamodb"] });
   try {
-    const count = new Map<string, number>();
     const client = new sdk.DynamoDBClient({
       region: stack.config.region,
       credentials: stack.config.credentials,
       endpoint: stack.config.endpoints.dynamodb,
     });
-    client.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const name = (ctx.commandName ?? "unknown").replace(/Command$/, "");
-        count.set(name, (count.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: "deserialize", name: "countRequests" },
-    );
+    const requests = countRequests(client);
     const aggregates = "daily-sales";
     const checkpoints = "sluice-checkpoints";
     await client.send(new sdk.CreateTableCommand(processors.aggregateTableInput(aggregates)));
@@ -224,7 +194,7 @@ export default async function bench(): Promise<void> {
     };
 
     const deliver = async (handler: Handler, batches: StreamRecord[][]) => {
-      count.clear();
+      requests.reset();
       const started = performance.now();
       for (const Records of batches) {
         const response = (await handler({ Records }, context)) as {
@@ -233,12 +203,7 @@ export default async function bench(): Promise<void> {
         if (response.batchItemFailures.length > 0) throw new Error("A batch failed in the bench.");
       }
       const ms = performance.now() - started;
-      const operations = [...count].sort(([a], [b]) => a.localeCompare(b));
-      return {
-        requests: operations.reduce((sum, [, n]) => sum + n, 0),
-        operations: operations.map(([op, n]) => `${op} ${n}`).join(", "),
-        ms,
-      };
+      return { ...requests.counted(), ms };
     };
 
     // Warm-up, not measured: JIT and DynamoDB Local's first requests.

@@ -2,44 +2,24 @@
 // fauxqs: sluice's auditArchive (one gzipped object per batch and hour) against the naive archive
 // (one PutObject per record). Requests are counted at the SDK client, per HTTP attempt; the
 // redelivery row sends every batch again, as after lost responses, without checkpoints.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import type * as Local from "../../packages/local/src/index.js";
 import type * as Processors from "../../packages/processors/src/index.js";
 import type * as Runtime from "../../packages/runtime/src/index.js";
 import type * as Testing from "../../packages/testing/src/index.js";
+import { type Client, countRequests, loaderFrom } from "./support.ts";
 
-type Client = {
-  send(command: unknown): Promise<{ Contents?: { Size?: number }[]; IsTruncated?: boolean }>;
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: string; name: string },
-    ): void;
-  };
-};
 type Sdk = {
-  S3Client: new (config: object) => Client;
+  S3Client: new (
+    config: object,
+  ) => Client<{ Contents?: { Size?: number }[]; IsTruncated?: boolean }>;
   CreateBucketCommand: new (input: object) => unknown;
   PutObjectCommand: new (input: object) => unknown;
   ListObjectsV2Command: new (input: object) => unknown;
 };
-type LocalPackage = {
-  startLocalStack(options: { services: string[] }): Promise<{
-    config: { region: string; credentials: object; endpoints: { s3?: string } };
-    stop(): Promise<void>;
-  }>;
-};
 type StreamRecord = Record<string, unknown>;
 
 // The processors and what they use resolve from the processors package (built dist).
-const fromProcessors = createRequire(
-  new URL("../../packages/processors/package.json", import.meta.url),
-);
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromProcessors.resolve(specifier)).href)) as T;
+const load = loaderFrom("processors");
 
 const RECORDS = 1_000;
 const BATCH = 100;
@@ -73,28 +53,20 @@ interface Measure {
 
 export default async function bench(): Promise<void> {
   const sdk = await load<Sdk>("@aws-sdk/client-s3");
-  const local = await load<LocalPackage>("@sluice/local");
+  const local = await load<typeof Local>("@sluice/local");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
   const testing = await load<typeof Testing>("@sluice/testing");
   const processors = await load<typeof Processors>("@sluice/processors");
 
   const stack = await local.startLocalStack({ services: ["fauxqs"] });
   try {
-    const count = new Map<string, number>();
     const s3 = new sdk.S3Client({
       region: stack.config.region,
       credentials: stack.config.credentials,
       endpoint: stack.config.endpoints.s3,
       forcePathStyle: true,
     });
-    s3.middlewareStack.add(
-      (next, ctx) => async (args) => {
-        const name = (ctx.commandName ?? "unknown").replace(/Command$/, "");
-        count.set(name, (count.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: "deserialize", name: "countRequests" },
-    );
+    const requests = countRequests(s3);
 
     // The naive archive: each record as its own object.
     const naiveArchive = (bucket: string): Runtime.BatchProcessor => ({
@@ -132,7 +104,7 @@ export default async function bench(): Promise<void> {
         metrics: false,
         logger: { level: "error" },
       });
-      count.clear();
+      requests.reset();
       const started = performance.now();
       for (let b = 0; b < RECORDS / BATCH; b++) {
         const response = await handler(
@@ -142,13 +114,7 @@ export default async function bench(): Promise<void> {
         if (response.batchItemFailures.length > 0) throw new Error("A batch failed.");
       }
       const ms = performance.now() - started;
-      const entries = [...count].sort(([a], [b]) => a.localeCompare(b));
-      return {
-        requests: entries.reduce((sum, [, n]) => sum + n, 0),
-        operations: entries.map(([name, n]) => `${name} ${n}`).join(", "),
-        ...(await stored(bucket)),
-        ms,
-      };
+      return { ...requests.counted(), ...(await stored(bucket)), ms };
     };
 
     const bucket = async (name: string) => {

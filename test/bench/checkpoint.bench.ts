@@ -3,32 +3,14 @@
 // makeIdempotent and its DynamoDBPersistenceLayer. Each runs a first delivery, then Lambda
 // delivers every batch again (as after a lost response). DynamoDB requests are counted at the
 // client (one middleware on each SDK client, below the retry layer), time on the wall clock.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import type * as Local from "../../packages/local/src/index.js";
 import type * as Runtime from "../../packages/runtime/src/index.js";
 import type * as Testing from "../../packages/testing/src/index.js";
+import { type Client, countRequests, loaderFrom, median } from "./support.ts";
 
-type Client = {
-  send(command: unknown): Promise<unknown>;
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: string; name: string },
-    ): void;
-  };
-};
 type Sdk = {
   DynamoDBClient: new (config: object) => Client;
   CreateTableCommand: new (input: object) => unknown;
-};
-type LocalPackage = {
-  startLocalStack(options: { services: string[] }): Promise<{
-    config: { region: string; credentials: object; endpoints: { dynamodb?: string } };
-    stop(): Promise<void>;
-  }>;
 };
 type BatchPackage = {
   BatchProcessor: new (eventType: string) => unknown;
@@ -50,9 +32,7 @@ type DynamoPersistencePackage = {
 type StreamRecord = Record<string, unknown>;
 
 // The runtime and the libraries compared resolve from the runtime package (built dist).
-const fromRuntime = createRequire(new URL("../../packages/runtime/package.json", import.meta.url));
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromRuntime.resolve(specifier)).href)) as T;
+const load = loaderFrom("runtime");
 
 const RECORDS = 1_000;
 const BATCH = 100;
@@ -100,29 +80,21 @@ type Delivery = (event: { Records: StreamRecord[] }) => Promise<{ batchItemFailu
 async function deliver(
   all: StreamRecord[],
   handler: Delivery,
-  byOperation: Map<string, number>,
+  requests: ReturnType<typeof countRequests>,
 ): Promise<Measure> {
-  byOperation.clear();
+  requests.reset();
   const started = performance.now();
   for (const event of batches(all)) {
     const response = await handler(event);
     if (response.batchItemFailures.length > 0) throw new Error("A batch failed in the benchmark.");
   }
   const ms = performance.now() - started;
-  const entries = [...byOperation].sort(([a], [b]) => a.localeCompare(b));
-  return {
-    requests: entries.reduce((sum, [, n]) => sum + n, 0),
-    ms,
-    operations: entries.map(([name, n]) => `${name.replace(/Command$/, "")} ${n}`).join(", "),
-  };
+  return { ...requests.counted(), ms };
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export default async function bench(): Promise<void> {
   const sdk = await load<Sdk>("@aws-sdk/client-dynamodb");
-  const local = await load<LocalPackage>("@sluice/local");
+  const local = await load<typeof Local>("@sluice/local");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
   const testing = await load<typeof Testing>("@sluice/testing");
   const batch = await load<BatchPackage>("@aws-lambda-powertools/batch");
@@ -133,20 +105,12 @@ export default async function bench(): Promise<void> {
 
   const stack = await local.startLocalStack({ services: ["dynamodb"] });
   try {
-    const count = new Map<string, number>();
     const client = new sdk.DynamoDBClient({
       region: stack.config.region,
       credentials: stack.config.credentials,
       endpoint: stack.config.endpoints.dynamodb,
     });
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const name = context.commandName ?? "unknown";
-        count.set(name, (count.get(name) ?? 0) + 1);
-        return next(args);
-      },
-      { step: "deserialize", name: "countRequests" },
-    );
+    const requests = countRequests(client);
 
     const checkpointTable = "sluice-checkpoints";
     const idempotencyTable = "powertools-idempotency";
@@ -200,8 +164,8 @@ export default async function bench(): Promise<void> {
     };
 
     // A warm-up round for both, not measured: JIT and DynamoDB Local's first requests.
-    await deliver(records("warm-s", testing.streamRecord), sluice("warm"), count);
-    await deliver(records("warm-p", testing.streamRecord), powertools(), count);
+    await deliver(records("warm-s", testing.streamRecord), sluice("warm"), requests);
+    await deliver(records("warm-p", testing.streamRecord), powertools(), requests);
 
     const results = {
       sluice: { first: [] as Measure[], again: [] as Measure[] },
@@ -210,12 +174,12 @@ export default async function bench(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       const s = sluice(`r${round}`);
       const sRecords = records(`s${round}`, testing.streamRecord);
-      results.sluice.first.push(await deliver(sRecords, s, count));
-      results.sluice.again.push(await deliver(sRecords, s, count));
+      results.sluice.first.push(await deliver(sRecords, s, requests));
+      results.sluice.again.push(await deliver(sRecords, s, requests));
       const p = powertools();
       const pRecords = records(`p${round}`, testing.streamRecord);
-      results.powertools.first.push(await deliver(pRecords, p, count));
-      results.powertools.again.push(await deliver(pRecords, p, count));
+      results.powertools.first.push(await deliver(pRecords, p, requests));
+      results.powertools.again.push(await deliver(pRecords, p, requests));
     }
     const expectedApplied = 2 * RECORDS + ROUNDS * 2 * RECORDS;
     if (applied !== expectedApplied) {

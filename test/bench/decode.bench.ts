@@ -1,8 +1,7 @@
 // Decodes one Lambda event of 1,000 order changes (NEW_AND_OLD_IMAGES, about 1 KB per image)
 // three ways: sluice, @aws-sdk/util-dynamodb `unmarshall` on Keys/NewImage/OldImage, and the
 // Powertools parser's DynamoDBStreamSchema. Prints records per second and the ratios.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import { loaderFrom } from "./support.ts";
 
 type AttributeMap = Record<string, unknown>;
 interface StreamRecord {
@@ -14,9 +13,7 @@ interface StreamRecord {
 
 // The libraries compared are development dependencies of @sluice/records, so resolve them (and
 // the built @sluice/records itself) from that package.
-const fromRecords = createRequire(new URL("../../packages/records/package.json", import.meta.url));
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromRecords.resolve(specifier)).href)) as T;
+const load = loaderFrom("records");
 
 const RECORDS = 1_000;
 const WARMUP_ROUNDS = 30;

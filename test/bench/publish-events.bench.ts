@@ -4,49 +4,23 @@
 // retry layer), time on the wall clock. A second shape, one hot item, shows the price of
 // publishEvents' per-item order (an item's next event waits for its previous one) and what
 // `orderPerItem: false` saves there.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
+import type * as Local from "../../packages/local/src/index.js";
 import type * as Processors from "../../packages/processors/src/index.js";
 import type * as Records from "../../packages/records/src/index.js";
 import type * as Runtime from "../../packages/runtime/src/index.js";
 import type * as Testing from "../../packages/testing/src/index.js";
+import { type Client, loaderFrom, median } from "./support.ts";
 
-type Client = {
-  send(command: unknown): Promise<unknown>;
-  middlewareStack: {
-    add(
-      middleware: (
-        next: (args: unknown) => Promise<unknown>,
-        context: { commandName?: string },
-      ) => (args: unknown) => Promise<unknown>,
-      options: { step: string; name: string },
-    ): void;
-  };
-};
 type Sdk = {
   EventBridgeClient: new (config: object) => Client;
   CreateEventBusCommand: new (input: object) => unknown;
   PutEventsCommand: new (input: object) => unknown;
 };
-type LocalPackage = {
-  startLocalStack(options: { services: string[] }): Promise<{
-    config: { region: string; credentials: object; endpoints: { eventbridge?: string } };
-    stop(): Promise<void>;
-  }>;
-};
 type StreamRecord = ReturnType<typeof Testing.streamRecord>;
 type Order = { orderId: string; status: string; step: number };
 
 // Everything resolves from the processors package (built dist).
-const fromProcessors = createRequire(
-  new URL("../../packages/processors/package.json", import.meta.url),
-);
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromProcessors.resolve(specifier)).href)) as T;
-const loadProcessors = async () =>
-  (await import(
-    new URL("../../packages/processors/dist/index.js", import.meta.url).href
-  )) as typeof Processors;
+const load = loaderFrom("processors");
 
 const RECORDS = 1_000;
 const BATCH = 100;
@@ -87,15 +61,12 @@ interface Measure {
   ms: number;
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 export default async function bench(): Promise<void> {
   const sdk = await load<Sdk>("@aws-sdk/client-eventbridge");
-  const local = await load<LocalPackage>("@sluice/local");
+  const local = await load<typeof Local>("@sluice/local");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
   const testing = await load<typeof Testing>("@sluice/testing");
-  const processors = await loadProcessors();
+  const processors = await load<typeof Processors>("@sluice/processors");
 
   const stack = await local.startLocalStack({ services: ["fauxqs", "eventbridge"] });
   try {

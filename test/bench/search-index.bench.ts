@@ -3,8 +3,6 @@
 // vs the naive handler that makes one index or delete call per record. Both use external
 // versions; each runs a first delivery, then Lambda delivers every batch again. Calls are counted
 // at the server; wall time is the median of 3 rounds after a warm-up, over local HTTP.
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
 import type * as Processors from "../../packages/processors/src/index.js";
 import { startContractServer } from "../../packages/processors/test/search-index-contract-server.ts";
 import {
@@ -13,16 +11,14 @@ import {
   orderChange,
   orderDocument,
   orderId,
+  orderSearch,
 } from "../../packages/processors/test/search-index-fixtures.ts";
 import type * as Runtime from "../../packages/runtime/src/index.js";
 import type * as Testing from "../../packages/testing/src/index.js";
+import { loaderFrom, median } from "./support.ts";
 
 // The built packages and the OpenSearch client, resolved from the processors package.
-const fromProcessors = createRequire(
-  new URL("../../packages/processors/package.json", import.meta.url),
-);
-const load = async <T>(specifier: string): Promise<T> =>
-  (await import(pathToFileURL(fromProcessors.resolve(specifier)).href)) as T;
+const load = loaderFrom("processors");
 
 const RECORDS = 1_000;
 const BATCH = 100;
@@ -60,9 +56,6 @@ interface Measure {
   ms: number;
 }
 
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 export default async function bench(): Promise<void> {
   const processors = await load<typeof Processors>("@sluice/processors");
   const runtime = await load<typeof Runtime>("@sluice/runtime");
@@ -92,11 +85,9 @@ export default async function bench(): Promise<void> {
       pipeline: "bench",
       processors: [
         processors.searchIndex<Order>({
-          name: "search",
+          ...orderSearch,
           sink: processors.openSearchSink({ client }),
           index,
-          id: orderId,
-          toDocument: orderDocument,
         }),
       ],
       metrics: false,

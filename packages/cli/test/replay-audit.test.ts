@@ -243,37 +243,25 @@ describe("sluice replay audit", () => {
     expect(await projected(out)).toHaveLength(7);
   });
 
-  it("exits 2 when the time range is missing, a filter does not apply, or the target is a queue", () => {
-    const noRange = sluice([
-      "audit",
-      "s3://archive/audit/",
-      ...local(),
-      "--handler",
-      "./projection.mjs",
-    ]);
-    expect(noRange.status).toBe(2);
-    expect(noRange.stderr).toContain("audit needs --since TIME and --until TIME");
-    const processor = sluice([
-      "audit",
-      "s3://archive/audit/",
-      ...local(),
-      ...window,
-      "--processor",
-      "x",
-      "--handler",
-      "./projection.mjs",
-    ]);
-    expect(processor.status).toBe(2);
-    expect(processor.stderr).toContain("--processor and --error-code do not apply");
-    const queue = sluice([
-      "audit",
-      "s3://archive/audit/",
-      ...local(),
-      ...window,
-      "--to-queue",
-      "http://q",
-    ]);
-    expect(queue.status).toBe(2);
-    expect(queue.stderr).toContain("the audit archive replays through --handler only");
+  it.each([
+    {
+      when: "the time range is missing",
+      args: ["--handler", "./projection.mjs"],
+      error: "audit needs --since TIME and --until TIME",
+    },
+    {
+      when: "a filter does not apply",
+      args: [...window, "--processor", "x", "--handler", "./projection.mjs"],
+      error: "--processor and --error-code do not apply",
+    },
+    {
+      when: "the target is a queue",
+      args: [...window, "--to-queue", "http://q"],
+      error: "the audit archive replays through --handler only",
+    },
+  ])("exits 2 when $when", ({ args, error }) => {
+    const run = sluice(["audit", "s3://archive/audit/", ...local(), ...args]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(error);
   });
 });

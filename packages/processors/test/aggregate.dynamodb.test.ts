@@ -1,16 +1,12 @@
-import { CreateTableCommand, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { useLocalStack } from "@sluice/local/testing";
 import type { DynamoDBStreamRecord } from "@sluice/records";
-import {
-  checkpointTableInput,
-  type DeadLetter,
-  DynamoDBCheckpointStore,
-  streamHandler,
-} from "@sluice/runtime";
+import { type DeadLetter, DynamoDBCheckpointStore, streamHandler } from "@sluice/runtime";
 import { beforeAll, describe, expect, it } from "vitest";
-import { aggregate, aggregateReader, aggregateTableInput } from "../src/index.js";
+import { aggregate, aggregateReader } from "../src/index.js";
 import {
   countingClient,
+  createTables,
   dailySales,
   lambdaContext,
   numberText,
@@ -25,10 +21,7 @@ let aggregates: string;
 let checkpoints: string;
 
 beforeAll(async () => {
-  aggregates = stack.uniqueName("aggregates");
-  checkpoints = stack.uniqueName("checkpoints");
-  await stack.clients.dynamodb.send(new CreateTableCommand(aggregateTableInput(aggregates)));
-  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(checkpoints)));
+  ({ aggregates, checkpoints } = await createTables(stack));
 });
 
 const order = (id: string, status: string, total: string, orderDate: string): OrderFields => ({

@@ -5,7 +5,6 @@
 // aggregate is compared with a recomputation from a Scan of the orders table.
 import {
   type AttributeValue,
-  CreateTableCommand,
   DeleteItemCommand,
   PutItemCommand,
   ScanCommand,
@@ -16,15 +15,15 @@ import { useLocalStack } from "@sluice/local/testing";
 import { canonicalNumber } from "@sluice/records";
 import {
   type BatchProcessor,
-  checkpointTableInput,
   type DeadLetter,
   DynamoDBCheckpointStore,
   streamHandler,
 } from "@sluice/runtime";
 import { afterEach, expect, it } from "vitest";
-import { aggregate, aggregateReader, aggregateTableInput } from "../src/index.js";
+import { aggregate, aggregateReader } from "../src/index.js";
 import {
   countingClient,
+  createTables,
   dailySales,
   numberText,
   type Order,
@@ -192,10 +191,7 @@ async function recompute(table: string) {
 
 it("daily sales equal a recomputation from the table after redeliveries, bisection and lost responses", async () => {
   const orders = await stack.createTable({ stream: "NEW_AND_OLD_IMAGES" });
-  const aggregates = stack.uniqueName("aggregates");
-  const checkpoints = stack.uniqueName("checkpoints");
-  await stack.clients.dynamodb.send(new CreateTableCommand(aggregateTableInput(aggregates)));
-  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(checkpoints)));
+  const { aggregates, checkpoints } = await createTables(stack);
 
   // The checkpoint store's client carries the transactions: it loses two of their responses.
   const { client, lost } = countingClient(stack.config, {

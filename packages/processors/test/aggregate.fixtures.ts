@@ -1,11 +1,14 @@
 // Shared by the aggregate tests: example-shop orders as stream records and change events, the
-// daily-sales definition, and a process context for calling a batch processor directly.
+// daily-sales definition and its tables, and a process context for calling a batch processor
+// directly.
 import {
+  CreateTableCommand,
   DynamoDBClient,
   type AttributeValue as SdkAttributeValue,
   TransactWriteItemsCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { LocalStackConfig } from "@sluice/local";
+import type { LocalTestStack } from "@sluice/local/testing";
 import {
   type AttributeMap,
   type AttributeValue,
@@ -15,9 +18,16 @@ import {
   decodeLambdaEvent,
   isDecimal,
 } from "@sluice/records";
-import { createLogger, type ProcessContext } from "@sluice/runtime";
+import { checkpointTableInput, createLogger, type ProcessContext } from "@sluice/runtime";
 import { streamRecord } from "@sluice/testing";
-import { type AggregateDefinition, count, max, min, sum } from "../src/index.js";
+import {
+  type AggregateDefinition,
+  aggregateTableInput,
+  count,
+  max,
+  min,
+  sum,
+} from "../src/index.js";
 
 /** An order of the example shop as the decoder gives it (numbers lossless). */
 export interface Order {
@@ -106,6 +116,15 @@ export const dailySales = {
     largest: max("total"),
   },
 } satisfies AggregateDefinition<Order>;
+
+/** A fresh aggregate table and checkpoint table on the local stack. */
+export async function createTables(stack: LocalTestStack) {
+  const aggregates = stack.uniqueName("aggregates");
+  const checkpoints = stack.uniqueName("checkpoints");
+  await stack.clients.dynamodb.send(new CreateTableCommand(aggregateTableInput(aggregates)));
+  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(checkpoints)));
+  return { aggregates, checkpoints };
+}
 
 /** A process context as the runtime builds it, with the given commit (or none). */
 export function processContext(commit?: ProcessContext["commit"]): ProcessContext {

@@ -7,10 +7,9 @@ import {
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import { type AttributeMap, compareSequenceNumbers, decodeImage } from "@sluice/records";
-import { createCheckpointTable, DynamoDBCheckpointStore, streamHandler } from "@sluice/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { auditArchive, readAuditArchive } from "../src/audit-archive/index.js";
-import { collect, faultyS3, quiet } from "./audit-archive.helpers.js";
+import { checkpointedHandler, collect, faultyS3 } from "./audit-archive.helpers.js";
 
 const stack = useLocalStack();
 const mappings: EventSourceMapping[] = [];
@@ -41,26 +40,13 @@ interface Expected {
 describe("auditArchive end to end", () => {
   it("archives the table's whole write history through the mapping, despite lost S3 answers and a lost response: each change once, in order per item", async () => {
     const table = await stack.createTable({ stream: "NEW_AND_OLD_IMAGES" });
-    const checkpointTable = stack.uniqueName("checkpoints");
-    await createCheckpointTable(stack.clients.dynamodb, checkpointTable);
     const { bucketName } = await stack.createBucket();
     // PutObject 2 and 6 never reach S3; PutObject 4 is stored but its answer is lost.
     const faults: Record<number, "before" | "after"> = { 2: "before", 4: "after", 6: "before" };
     const { s3, injected } = faultyS3(stack.config, (command, call) =>
       command === "PutObject" ? faults[call] : undefined,
     );
-    const handler = streamHandler({
-      pipeline: "shop",
-      ordering: "per-item",
-      checkpoints: new DynamoDBCheckpointStore({
-        client: stack.clients.dynamodb,
-        tableName: checkpointTable,
-      }),
-      retry: { maxAttempts: 1 },
-      processors: [auditArchive({ s3, bucket: bucketName })],
-      metrics: false,
-      logger: quiet,
-    });
+    const handler = await checkpointedHandler(stack, auditArchive({ s3, bucket: bucketName }));
     // The third invocation's answer never reaches Lambda: the whole batch comes again.
     let invocations = 0;
     const mapping = createEventSourceMapping({

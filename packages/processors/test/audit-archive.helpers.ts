@@ -1,7 +1,19 @@
 import { gunzipSync } from "node:zlib";
+import {
+  CreateEventBusCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import type { LocalStackConfig } from "@sluice/local";
-import type { LambdaContext } from "@sluice/runtime";
+import type { LocalTestStack } from "@sluice/local/testing";
+import {
+  type BatchProcessor,
+  createCheckpointTable,
+  DynamoDBCheckpointStore,
+  type LambdaContext,
+  streamHandler,
+} from "@sluice/runtime";
 
 /** Where an injected fault strikes: before the request is sent, or after S3 answered. */
 export type Fault = "before" | "after" | undefined;
@@ -71,6 +83,48 @@ export async function objectLines(
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * The handler the end-to-end tests run an archive processor in under the mapping: items in order,
+ * checkpoints in a fresh table, and no retries inside an invocation, so every failure goes back
+ * to the mapping for redelivery.
+ */
+export async function checkpointedHandler(stack: LocalTestStack, processor: BatchProcessor) {
+  const tableName = stack.uniqueName("checkpoints");
+  await createCheckpointTable(stack.clients.dynamodb, tableName);
+  return streamHandler({
+    pipeline: "shop",
+    ordering: "per-item",
+    checkpoints: new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName }),
+    retry: { maxAttempts: 1 },
+    processors: [processor],
+    metrics: false,
+    logger: quiet,
+  });
+}
+
+/** A fresh bus whose rule "expired" sends the events of `detailType` to a fresh queue. */
+export async function busToQueue(stack: LocalTestStack, detailType = "ItemExpired") {
+  const eventBusName = stack.uniqueName("bus");
+  const { eventbridge } = stack.clients;
+  await eventbridge.send(new CreateEventBusCommand({ Name: eventBusName }));
+  const queue = await stack.createQueue();
+  await eventbridge.send(
+    new PutRuleCommand({
+      Name: "expired",
+      EventBusName: eventBusName,
+      EventPattern: JSON.stringify({ "detail-type": [detailType] }),
+    }),
+  );
+  await eventbridge.send(
+    new PutTargetsCommand({
+      Rule: "expired",
+      EventBusName: eventBusName,
+      Targets: [{ Id: "queue", Arn: queue.queueArn }],
+    }),
+  );
+  return { eventBusName, queueUrl: queue.queueUrl };
 }
 
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -12,6 +12,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   PublishEventsError,
+  type PublishEventsOptions,
   publishEvents,
   publishedEventId,
   SLUICE_EVENT_ID_KEY,
@@ -73,7 +74,11 @@ function changes(writes: Write[]): ChangeEvent<Order>[] {
   return events;
 }
 
-async function setup(plan: FaultPlan = {}) {
+/**
+ * A fresh bus, a client that records its calls and injects `plan`'s faults, and the shop's
+ * processor on them, with `options` on top.
+ */
+async function setup(plan: FaultPlan = {}, options: Partial<PublishEventsOptions<Order>> = {}) {
   const bus = await createTestBus(local, SOURCE);
   const recording = recordingClient(local, plan);
   const processor = publishEvents<Order>({
@@ -83,6 +88,7 @@ async function setup(plan: FaultPlan = {}) {
     source: SOURCE,
     events: orderEvents,
     retry: { maxAttempts: 3, sleep: async () => {} },
+    ...options,
   });
   return { bus, processor, ...recording };
 }
@@ -194,15 +200,7 @@ describe("publishEvents", () => {
   });
 
   it("with orderPerItem false, packs one hot item's events 10 to a call", async () => {
-    const { bus, calls, client } = await setup();
-    const processor = publishEvents<Order>({
-      name: "order-events",
-      client,
-      eventBusName: bus.eventBusName,
-      source: SOURCE,
-      events: orderEvents,
-      orderPerItem: false,
-    });
+    const { processor, calls } = await setup({}, { orderPerItem: false });
     const writes: Write[] = Array.from({ length: 20 }, (_, i) => ({
       orderId: "hot",
       from: i % 2 ? "paid" : "pending",
@@ -282,20 +280,14 @@ describe("publishEvents", () => {
   });
 
   it("dead-letters poison from the events function and holds an item behind any other error", async () => {
-    const { bus, calls, client } = await setup();
-    const processor = publishEvents<Order>({
-      name: "order-events",
-      client,
-      eventBusName: bus.eventBusName,
-      source: SOURCE,
-      events: (change) => {
-        const status = change.newImage?.status;
-        if (status === "poison") throw new PoisonRecordError("never publishable");
-        if (status === "flaky") throw new Error("lookup timed out");
-        if (status === "invalid") return [{ detailType: "", detail: {} }];
-        return [{ detailType: "OrderStatusChanged", detail: { to: status } }];
-      },
-    });
+    const events = (change: ChangeEvent<Order>) => {
+      const status = change.newImage?.status;
+      if (status === "poison") throw new PoisonRecordError("never publishable");
+      if (status === "flaky") throw new Error("lookup timed out");
+      if (status === "invalid") return [{ detailType: "", detail: {} }];
+      return [{ detailType: "OrderStatusChanged", detail: { to: status } }];
+    };
+    const { processor, calls } = await setup({}, { events });
     const batch = changes([
       { orderId: "o1", from: "pending", to: "poison" },
       { orderId: "o1", from: "poison", to: "paid" },

@@ -44,6 +44,7 @@ import {
   orderDocument,
   orderId,
   orderSchema,
+  orderSearch,
 } from "./search-index-fixtures.js";
 
 const stack = useLocalStack();
@@ -127,16 +128,16 @@ describe("searchIndex end to end through the local event source mapping", () => 
     const embedded = embeddedSink({ schema: orderSchema });
 
     const retry = { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 5 };
-    const common = { index: "orders", id: orderId, toDocument: orderDocument, retry };
+    const common = { ...orderSearch, retry };
     const letters: DeadLetter[] = [];
     const inner = streamHandler<Order>({
       pipeline: "shop",
       processors: [
-        searchIndex<Order>({ name: "opensearch", sink: openSearchSink({ client }), ...common }),
+        searchIndex<Order>({ ...common, name: "opensearch", sink: openSearchSink({ client }) }),
         searchIndex<Order>({
+          ...common,
           name: "embedded",
           sink: flaky(embedded, (id) => (Number(id.slice(2)) % 5 === 0 ? 5 : 0), 4),
-          ...common,
         }),
       ],
       checkpoints: new DynamoDBCheckpointStore({ client: dynamodb, tableName: checkpointTable }),

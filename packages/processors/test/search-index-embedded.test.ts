@@ -6,8 +6,8 @@ import {
   order,
   orderChange,
   orderDocument,
-  orderId,
   orderSchema,
+  orderSearch,
   processContext,
 } from "./search-index-fixtures.js";
 
@@ -16,13 +16,7 @@ const statuses = ["pending", "paid", "shipped", "delivered", "cancelled"] as con
 /** 40 orders indexed through the processor; order n ends with status n mod 5. */
 async function indexedShop() {
   const sink = embeddedSink({ schema: orderSchema });
-  const processor = searchIndex<Order>({
-    name: "search",
-    sink,
-    index: "orders",
-    id: orderId,
-    toDocument: orderDocument,
-  });
+  const processor = searchIndex<Order>({ ...orderSearch, sink });
   const orders = Array.from({ length: 40 }, (_, n) => order(n, { status: statuses[n % 5]! }));
   const inputs = orders.flatMap((o, n) => [
     orderChange(2 * n, undefined, order(n)),
@@ -130,14 +124,7 @@ describe("embeddedSink", () => {
 
   it("keeps soft-deleted documents out of a query that filters on the marker", async () => {
     const sink = embeddedSink({ schema: orderSchema });
-    const processor = searchIndex<Order>({
-      name: "search",
-      sink,
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
-      softDeleteField: "deleted",
-    });
+    const processor = searchIndex<Order>({ ...orderSearch, sink, softDeleteField: "deleted" });
     await processor.process(
       changesOf([
         orderChange(0, undefined, order(1)),

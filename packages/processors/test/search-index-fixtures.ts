@@ -67,6 +67,14 @@ export const orderId = (keys: Record<string, unknown>) => {
   return sk.startsWith("ORDER#") ? sk.slice("ORDER#".length) : `${keys.PK}|${sk}`;
 };
 
+/** The shop's order search, all but its sink: spread it into `searchIndex` with one. */
+export const orderSearch = {
+  name: "search",
+  index: "orders",
+  id: orderId,
+  toDocument: orderDocument,
+};
+
 const cities: Address[] = [
   { street: "Hauptstraße 5", city: "Berlin", postcode: "10115", country: "DE" },
   { street: "Rue de Rivoli 12", city: "Paris", postcode: "75001", country: "FR" },

@@ -25,7 +25,7 @@ import {
   order,
   orderChange,
   orderDocument,
-  orderId,
+  orderSearch,
   processContext,
 } from "./search-index-fixtures.js";
 
@@ -64,11 +64,8 @@ function processor(
     ...(options.maxBytes ? { maxBytes: options.maxBytes } : {}),
   });
   return searchIndex<Order>({
-    name: "search",
+    ...orderSearch,
     sink,
-    index: "orders",
-    id: orderId,
-    toDocument: orderDocument,
     retry: { maxAttempts: 3, ...noWait },
     ...(options.softDeleteField ? { softDeleteField: options.softDeleteField } : {}),
   });

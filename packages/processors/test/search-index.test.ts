@@ -18,8 +18,8 @@ import {
   order,
   orderChange,
   orderDocument,
-  orderId,
   orderSchema,
+  orderSearch,
   processContext,
 } from "./search-index-fixtures.js";
 
@@ -52,13 +52,7 @@ const summary = (action: SearchAction) =>
 describe("searchIndex", () => {
   it("writes each document's last change of the batch, in one bulk call", async () => {
     const sink = recordingSink();
-    const processor = searchIndex<Order>({
-      name: "search",
-      sink,
-      index: "orders",
-      toDocument: orderDocument,
-      id: orderId,
-    });
+    const processor = searchIndex<Order>({ ...orderSearch, sink });
     const o1 = order(1);
     const o3 = order(3);
     const events = changesOf([
@@ -85,10 +79,8 @@ describe("searchIndex", () => {
     const sink = recordingSink();
     const profile = { PK: "CUSTOMER#c-1", SK: "PROFILE", name: "Ada" };
     const processor = searchIndex<Order>({
-      name: "search",
+      ...orderSearch,
       sink,
-      index: "orders",
-      id: orderId,
       // Cancelled orders leave the index.
       toDocument: (item) => (item.status === "cancelled" ? undefined : orderDocument(item)),
     });
@@ -110,14 +102,7 @@ describe("searchIndex", () => {
 
   it("with soft deletes, marks the document deleted at the delete's version and every other one live", async () => {
     const sink = recordingSink();
-    const processor = searchIndex<Order>({
-      name: "search",
-      sink,
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
-      softDeleteField: "deleted",
-    });
+    const processor = searchIndex<Order>({ ...orderSearch, sink, softDeleteField: "deleted" });
     const events = changesOf([
       orderChange(0, undefined, order(1)),
       orderChange(1, order(2), undefined),
@@ -142,11 +127,8 @@ describe("searchIndex", () => {
   it("takes versions from a named attribute: the write's value, and the old value + 1 for a remove", async () => {
     const sink = recordingSink();
     const processor = searchIndex<Order & { version?: number }>({
-      name: "search",
+      ...orderSearch,
       sink,
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
       version: { attribute: "version" },
     });
     const events = changesOf<Order & { version?: number }>([
@@ -194,10 +176,8 @@ describe("searchIndex", () => {
     const sink = recordingSink();
     const failure = new Error("cannot map this order");
     const processor = searchIndex<Order>({
-      name: "search",
+      ...orderSearch,
       sink,
-      index: "orders",
-      id: orderId,
       toDocument: (item) => {
         if (item.status === "paid") throw failure;
         return orderDocument(item);
@@ -219,13 +199,7 @@ describe("searchIndex", () => {
   });
 
   it("refuses a change whose stream carries no new image", async () => {
-    const processor = searchIndex<Order>({
-      name: "search",
-      sink: recordingSink(),
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
-    });
+    const processor = searchIndex<Order>({ ...orderSearch, sink: recordingSink() });
     const events = changesOf([
       {
         ...orderChange(0, order(1), order(1)),
@@ -251,11 +225,8 @@ describe("searchIndex", () => {
     );
     const delays: number[] = [];
     const processor = searchIndex<Order>({
-      name: "search",
+      ...orderSearch,
       sink,
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
       retry: {
         maxAttempts: 3,
         baseDelayMs: 100,
@@ -294,7 +265,7 @@ describe("searchIndex", () => {
     const controller = new AbortController();
     let calls = 0;
     const processor = searchIndex<Order>({
-      name: "search",
+      ...orderSearch,
       sink: {
         async bulk() {
           calls += 1;
@@ -302,9 +273,6 @@ describe("searchIndex", () => {
           throw new Error("socket hang up");
         },
       },
-      index: "orders",
-      id: orderId,
-      toDocument: orderDocument,
       retry: { maxAttempts: 5, ...noWait },
     });
     const results = await processor.process(
@@ -322,15 +290,7 @@ describe("searchIndex", () => {
     const letters: DeadLetter[] = [];
     const handler = streamHandler<Order>({
       pipeline: "shop",
-      processors: [
-        searchIndex<Order>({
-          name: "search",
-          sink,
-          index: "orders",
-          id: orderId,
-          toDocument: orderDocument,
-        }),
-      ],
+      processors: [searchIndex<Order>({ ...orderSearch, sink })],
       deadLetter: async (batch) => void letters.push(...batch),
       retry: { maxAttempts: 3, ...noWait },
       metrics: false,

@@ -4,20 +4,14 @@ import {
   ScanCommand,
   type AttributeValue as SdkAttributeValue,
 } from "@aws-sdk/client-dynamodb";
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import { decodeImage } from "@sluice/records";
-import { createCheckpointTable, DynamoDBCheckpointStore, streamHandler } from "@sluice/runtime";
 import { afterEach, describe, expect, it } from "vitest";
 import { readAuditArchive } from "../src/audit-archive/index.js";
 import { ttlArchive, ttlFilterCriteria } from "../src/ttl-archive/index.js";
-import { collect, faultyS3, quiet } from "./audit-archive.helpers.js";
+import { busToQueue, checkpointedHandler, collect, faultyS3 } from "./audit-archive.helpers.js";
 
 const stack = useLocalStack();
 const mappings: EventSourceMapping[] = [];
@@ -59,49 +53,21 @@ describe("ttlArchive end to end", () => {
       stream: "NEW_AND_OLD_IMAGES",
       ttlAttribute: "expiresAt",
     });
-    const checkpointTable = stack.uniqueName("checkpoints");
-    await createCheckpointTable(stack.clients.dynamodb, checkpointTable);
     const { bucketName } = await stack.createBucket();
-    const eventBusName = stack.uniqueName("bus");
-    await stack.clients.eventbridge.send(new CreateEventBusCommand({ Name: eventBusName }));
-    const queue = await stack.createQueue();
-    await stack.clients.eventbridge.send(
-      new PutRuleCommand({
-        Name: "expired",
-        EventBusName: eventBusName,
-        EventPattern: JSON.stringify({ "detail-type": ["ItemExpired"] }),
-      }),
-    );
-    await stack.clients.eventbridge.send(
-      new PutTargetsCommand({
-        Rule: "expired",
-        EventBusName: eventBusName,
-        Targets: [{ Id: "queue", Arn: queue.queueArn }],
-      }),
-    );
+    const { eventBusName, queueUrl } = await busToQueue(stack);
     // The first archive object is stored but its answer is lost.
     const { s3, injected } = faultyS3(stack.config, (command, call) =>
       command === "PutObject" && call === 1 ? "after" : undefined,
     );
     const eventbridge = flakyEventBridge();
-    const handler = streamHandler({
-      pipeline: "shop",
-      ordering: "per-item",
-      checkpoints: new DynamoDBCheckpointStore({
-        client: stack.clients.dynamodb,
-        tableName: checkpointTable,
+    const handler = await checkpointedHandler(
+      stack,
+      ttlArchive({
+        s3,
+        bucket: bucketName,
+        events: { client: eventbridge.client, eventBusName, retry: { baseDelayMs: 1 } },
       }),
-      retry: { maxAttempts: 1 },
-      processors: [
-        ttlArchive({
-          s3,
-          bucket: bucketName,
-          events: { client: eventbridge.client, eventBusName, retry: { baseDelayMs: 1 } },
-        }),
-      ],
-      metrics: false,
-      logger: quiet,
-    });
+    );
     const mapping = createEventSourceMapping({
       streamArn: table.streamArn!,
       clients: stack.clients,
@@ -193,7 +159,7 @@ describe("ttlArchive end to end", () => {
     }
 
     // At least once on the bus; the deterministic id lets consumers drop a copy.
-    const messages = await stack.receiveMessages(queue.queueUrl, 6);
+    const messages = await stack.receiveMessages(queueUrl, 6);
     const announced = new Map(
       messages.map((m) => {
         const event = JSON.parse(m.Body!);

@@ -1,9 +1,4 @@
-import {
-  CreateEventBusCommand,
-  EventBridgeClient,
-  PutRuleCommand,
-  PutTargetsCommand,
-} from "@aws-sdk/client-eventbridge";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { compilePattern } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import { type DynamoDBStreamRecord, decodeLambdaEvent } from "@sluice/records";
@@ -13,7 +8,14 @@ import { describe, expect, it } from "vitest";
 import { readAuditArchive } from "../src/audit-archive/index.js";
 import { publishedEventId } from "../src/publish-events/index.js";
 import { ttlArchive, ttlFilterCriteria } from "../src/ttl-archive/index.js";
-import { collect, faultyS3, lambdaContext, objectKeys, quiet } from "./audit-archive.helpers.js";
+import {
+  busToQueue,
+  collect,
+  faultyS3,
+  lambdaContext,
+  objectKeys,
+  quiet,
+} from "./audit-archive.helpers.js";
 
 const stack = useLocalStack();
 const BIG = "12345678901234567890123456789012345678";
@@ -67,28 +69,6 @@ function recordingEventBridge() {
     { step: "initialize", name: "recordDetails" },
   );
   return { client, details };
-}
-
-async function busToQueue(detailType = "ItemExpired") {
-  const eventBusName = stack.uniqueName("bus");
-  const { eventbridge } = stack.clients;
-  await eventbridge.send(new CreateEventBusCommand({ Name: eventBusName }));
-  const queue = await stack.createQueue();
-  await eventbridge.send(
-    new PutRuleCommand({
-      Name: "expired",
-      EventBusName: eventBusName,
-      EventPattern: JSON.stringify({ "detail-type": [detailType] }),
-    }),
-  );
-  await eventbridge.send(
-    new PutTargetsCommand({
-      Rule: "expired",
-      EventBusName: eventBusName,
-      Targets: [{ Id: "queue", Arn: queue.queueArn }],
-    }),
-  );
-  return { eventBusName, queueUrl: queue.queueUrl };
 }
 
 describe("ttlArchive", () => {
@@ -149,7 +129,7 @@ describe("ttlArchive", () => {
   it("announces each archived item with an ItemExpired event whose detail keeps every digit", async () => {
     const { bucketName } = await stack.createBucket();
     const { s3 } = faultyS3(stack.config);
-    const { eventBusName, queueUrl } = await busToQueue();
+    const { eventBusName, queueUrl } = await busToQueue(stack);
     const eventbridge = recordingEventBridge();
     const handler = streamHandler({
       pipeline: "shop",
@@ -226,7 +206,7 @@ describe("ttlArchive", () => {
     expect(calls.get("PutObject")).toBe(1);
     expect(letters).toEqual([]);
     // An entry EventBridge refuses (no detail-type) fails the same way every time.
-    const { eventBusName } = await busToQueue();
+    const { eventBusName } = await busToQueue(stack);
     expect(await run(eventBusName, "")({ Records: [expired] }, lambdaContext())).toEqual({
       batchItemFailures: [],
     });

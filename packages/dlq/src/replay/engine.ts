@@ -62,6 +62,13 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
 
   const handle = async (message: SourceMessage): Promise<boolean> => {
     const { ref } = message;
+    if (message.ids && message.ids.length > 0 && message.ids.every((id) => progress.has(id))) {
+      for (const id of message.ids) {
+        summary.skipped++;
+        emit({ type: "skipped", ref, id, reason: "already-replayed" });
+      }
+      return !options.dryRun;
+    }
     let records: ReplayRecord[];
     try {
       records = await message.load();

@@ -16,6 +16,12 @@ export interface ReplayRecord {
 export interface SourceMessage {
   /** Where it is, for reports: `sqs:<message id>`, `s3://bucket/key`. */
   ref: string;
+  /**
+   * The ids of its records when the message names them without loading (a claim-check pointer
+   * does): a message whose records were all replayed is then removed without reading its
+   * payload, which the first copy's replay may have deleted.
+   */
+  ids?: string[];
   /** Reads the records: EnvelopeError when malformed, RecordsExpiredError when they are gone. */
   load(): Promise<ReplayRecord[]>;
   /** Removes the message; the engine calls it only once every record in it has been replayed. */

@@ -33,6 +33,15 @@ export function sluiceSqsSource(options: SluiceSqsSourceOptions): ReplaySource {
       // The stored envelope goes only after its message, so a pointer never dangles.
       if ("claimCheck" in parsed && options.s3) await discard(options.s3, parsed);
     },
+    // A standard queue may hold a letter twice (a resend after a lost response); both copies
+    // carry the envelope id, so the second is recognised before its payload is fetched.
+    (message) => {
+      try {
+        return [parseDeadLetterMessage(unwrapDelivery(message.Body ?? "")).id];
+      } catch {
+        return undefined;
+      }
+    },
   );
 }
 

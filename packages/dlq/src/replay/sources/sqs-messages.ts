@@ -30,6 +30,7 @@ export function sqsMessageSource(
   options: SqsSourceOptions,
   load: (message: Message) => Promise<ReplayRecord[]>,
   afterDelete?: (message: Message) => Promise<void>,
+  idsOf?: (message: Message) => string[] | undefined,
 ): ReplaySource {
   const { sqs, queueUrl } = options;
   const held = new Set<string>();
@@ -66,8 +67,10 @@ export function sqsMessageSource(
         if (messages.length === 0) return;
         for (const message of messages) if (message.ReceiptHandle) held.add(message.ReceiptHandle);
         for (const message of messages) {
+          const ids = idsOf?.(message);
           yield {
             ref: `sqs:${message.MessageId}`,
+            ...(ids && { ids }),
             load: () => load(message),
             complete: async () => {
               await sqs.send(
