@@ -132,7 +132,11 @@ describe("sluice replay", () => {
       [
         "sluice-sqs",
         queueUrl,
-        ...local(),
+        // --local-config alone names the local stack: no --local needed.
+        "--local-config",
+        localConfig,
+        "--wait",
+        "1",
         "--handler",
         "./handler.mjs#handler",
         "--dry-run",

@@ -84,7 +84,8 @@ Options:
   --region REGION          AWS region (default: from the environment)
   --endpoint URL           one endpoint for every service, instead of AWS
   --local                  use the local stack that "sluice dev" runs, as described in
-                           --local-config (default .sluice/local-stack.json)
+                           .sluice/local-stack.json
+  --local-config FILE      the same, described in FILE (implies --local)
   --visibility-timeout S   seconds a received SQS message stays hidden (default 300)
   --wait S                 SQS long-poll seconds; the run ends at the first empty poll (default 2)
   -h, --help               show this help
@@ -207,7 +208,8 @@ async function clientConfig(values: Values): Promise<ClientConfig> {
   const config: ClientConfig = {};
   if (values.region) config.region = values.region;
   if (values.endpoint) config.endpoint = values.endpoint;
-  if (!values.local) return config;
+  // A local config file names the local stack as clearly as --local does.
+  if (!values.local && !values["local-config"]) return config;
   const path = values["local-config"] ?? DEFAULT_LOCAL_STACK_FILE;
   let text: string;
   try {
