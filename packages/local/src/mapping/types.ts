@@ -130,6 +130,7 @@ export interface MappingStats {
   recordsDiscarded: number;
   recordsPending: number;
   invocations: number;
+  /** Invocations that threw, timed out or reported a partial batch failure. */
   failedInvocations: number;
   retries: number;
   bisections: number;
