@@ -24,9 +24,10 @@ export default $config({
     const stage = stageSettings($app.stage);
 
     const orders = sourceTable("Orders", shop.table, stage);
+    // The keys @sluice/processors' aggregate writes (its aggregateTableInput).
     const dailySales = new sst.aws.Dynamo("DailySales", {
-      fields: { PK: "string", SK: "string" },
-      primaryIndex: { hashKey: "PK", rangeKey: "SK" },
+      fields: { pk: "string", sk: "string" },
+      primaryIndex: { hashKey: "pk", rangeKey: "sk" },
       deletionProtection: stage.retain,
     });
     const archive = new ArchiveBucket("Archive", { stage });

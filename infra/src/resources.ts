@@ -6,8 +6,6 @@ export interface NamedResource {
 }
 
 export interface SearchDomainResource {
-  /** The domain's ARN; requests go to paths under it. */
-  arn: Input<string>;
   /** https://... */
   url: Input<string>;
   /** The Secrets Manager secret with the master user's credentials. */

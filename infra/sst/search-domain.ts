@@ -42,7 +42,6 @@ export function searchDomain(
   return {
     search,
     resource: {
-      arn: domain.arn,
       url: search.url,
       // SST keeps the master user's credentials in a secret and tags the domain with its ARN.
       credentialsSecretArn: domain.tags.apply((tags) => {

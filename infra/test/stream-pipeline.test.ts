@@ -53,7 +53,6 @@ const streamArn = `arn:aws:dynamodb:${region}:${account}:table/Orders/stream/202
 const resources: StreamPipelineArgs["resources"] = {
   archiveBucket: { arn: "arn:aws:s3:::shop-archive", name: "shop-archive" },
   searchDomain: {
-    arn: `arn:aws:es:${region}:${account}:domain/shop-search`,
     url: "https://search-shop.example",
     credentialsSecretArn: `arn:aws:secretsmanager:${region}:${account}:secret:shop-search-1a2b3c`,
   },
@@ -303,7 +302,6 @@ describe("StreamPipeline: least-privilege IAM", () => {
       "ReadStream",
       "WriteLogs",
       "SendDeadLetters",
-      "SearchRequests",
       "SearchCredentials",
     ]);
     expect(sids("expired")).toEqual([
@@ -318,6 +316,12 @@ describe("StreamPipeline: least-privilege IAM", () => {
       Effect: "Allow",
       Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
       Resource: ["arn:aws:s3:::shop-archive/*"],
+    });
+    expect(statementsFor("sales")).toContainEqual({
+      Sid: "Aggregates",
+      Effect: "Allow",
+      Action: ["dynamodb:UpdateItem"],
+      Resource: [resources?.aggregatesTable?.arn],
     });
     expect(statementsFor("search")).toContainEqual({
       Sid: "SearchCredentials",

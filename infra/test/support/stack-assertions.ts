@@ -1,4 +1,5 @@
 import { shop } from "@sluice/example-shop/pipeline";
+import { aggregateTableInput } from "@sluice/processors";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   asList,
@@ -221,6 +222,20 @@ export function describeDeployedStack(stage: string, expected: StageExpectations
       expect(patterns("audit")).toBeUndefined();
     });
 
+    it("keys the DailySales table the way the aggregate processor writes it", () => {
+      const expected = aggregateTableInput("DailySales");
+      const table = one("aws:dynamodb/table:Table", "DailySalesTable");
+      expect([table.hashKey, table.rangeKey]).toEqual(
+        expected.KeySchema?.map((key) => key.AttributeName),
+      );
+      expect(table.attributes).toEqual(
+        expected.AttributeDefinitions?.map((attribute) => ({
+          name: attribute.AttributeName,
+          type: attribute.AttributeType,
+        })),
+      );
+    });
+
     it("reads a table whose stream has both images and whose TTL is expiresAt", () => {
       expect(one("aws:dynamodb/table:Table", "OrdersTable")).toMatchObject({
         hashKey: "PK",
@@ -266,6 +281,54 @@ export function describeDeployedStack(stage: string, expected: StageExpectations
         expect(sid("ReadStream").Resource).toEqual([ordersStreamArn()]);
         expect(sid("SendDeadLetters").Resource).toEqual([deadLetterQueueArn]);
       }
+    });
+
+    it("grants each handler exactly what its processors call, besides the stream, logs and dead letters", () => {
+      const everyFunction = new Set(["ReadStream", "WriteLogs", "SendDeadLetters"]);
+      const grants = (subscriber: string) =>
+        statementsOf(one("aws:iam/rolePolicy:RolePolicy", `Shop-${subscriber}-policy`).policy)
+          .filter(({ Sid }) => !everyFunction.has(Sid ?? ""))
+          .map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }));
+      const tableArn = (name: string) =>
+        `arn:aws:dynamodb:us-east-1:123456789012:table/${one("aws:dynamodb/table:Table", name).name}`;
+      const checkpoints = {
+        Sid: "Checkpoints",
+        Action: ["dynamodb:BatchGetItem", "dynamodb:UpdateItem"],
+        Resource: ["arn:aws:dynamodb:us-east-1:123456789012:table/Shop-checkpoints-a1b2c3"],
+      };
+      const archive = {
+        Sid: "ArchiveObjects",
+        Action: ["s3:PutObject", "s3:AbortMultipartUpload"],
+        Resource: ["arn:aws:s3:::Archive-bucket-a1b2c3/*"],
+      };
+      const bus = one("aws:cloudwatch/eventBus:EventBus", "EventsBus");
+      const publish = {
+        Sid: "PublishEvents",
+        Action: ["events:PutEvents"],
+        Resource: [`arn:aws:events:us-east-1:123456789012:event-bus/${bus.name}`],
+      };
+      const secret = one("aws:secretsmanager/secret:Secret", "SearchSecret");
+
+      expect(grants("daily-sales")).toEqual([
+        checkpoints,
+        // Update actions of the checkpoints' transaction: the aggregate only ADDs.
+        {
+          Sid: "Aggregates",
+          Action: ["dynamodb:UpdateItem"],
+          Resource: [tableArn("DailySalesTable")],
+        },
+      ]);
+      expect(grants("audit")).toEqual([archive]);
+      // The sink signs in as the master user: the role reads the secret and sends no signed request.
+      expect(grants("order-search")).toEqual([
+        {
+          Sid: "SearchCredentials",
+          Action: ["secretsmanager:GetSecretValue"],
+          Resource: [`arn:aws:secretsmanager:us-east-1:123456789012:secret:${secret.name}`],
+        },
+      ]);
+      expect(grants("ttl-archive")).toEqual([archive, publish]);
+      expect(grants("order-events")).toEqual([publish, checkpoints]);
     });
 
     it("opens the search domain to requests for this domain only, authenticated by its master user", () => {

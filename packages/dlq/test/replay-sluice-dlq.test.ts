@@ -5,7 +5,6 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
-import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { createEventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import type { ChangeEvent } from "@sluice/records";
@@ -14,7 +13,6 @@ import { describe, expect, it } from "vitest";
 import {
   eventBridgeDeadLetterRouter,
   handlerTarget,
-  parseDeadLetterMessage,
   type ReplayEvent,
   replay,
   sluiceSqsSource,

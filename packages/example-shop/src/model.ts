@@ -8,12 +8,20 @@ export interface Customer {
   tier: string;
 }
 
-export type OrderStatus = "pending" | "paid" | "shipped" | "delivered" | "cancelled";
+export const orderStatuses = ["pending", "paid", "shipped", "delivered", "cancelled"] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
 
 export interface OrderLine {
   sku: string;
   qty: number;
   price: number;
+}
+
+export interface Address {
+  street: string;
+  city: string;
+  postcode: string;
+  country: string;
 }
 
 export interface Order {
@@ -27,8 +35,14 @@ export interface Order {
   total: number;
   currency: string;
   items: OrderLine[];
-  shippingAddress: Record<string, string>;
+  shippingAddress: Address;
 }
+
+/** Orders are the items whose sort key starts with this; the pipeline's filters match on it. */
+export const orderKeyPrefix = "ORDER#";
+
+/** Whether an item of the table is an order: replays from the audit archive carry every item. */
+export const isOrder = (item: { SK: string }): boolean => item.SK.startsWith(orderKeyPrefix);
 
 export interface CartLine {
   PK: `CART#${string}`;

@@ -1,10 +1,11 @@
 import { definePipeline } from "@sluice/pipeline";
+import { orderKeyPrefix } from "./model.js";
 
 /** Handler paths are relative to the app's root, where sst.config.ts is. */
 const handlers = "packages/example-shop/src/handlers";
 
 /** Orders only: an order's sort key starts with ORDER#. Filtered-out records cost nothing. */
-const ordersOnly = { dynamodb: { Keys: { SK: { S: [{ prefix: "ORDER#" }] } } } };
+const ordersOnly = { dynamodb: { Keys: { SK: { S: [{ prefix: orderKeyPrefix }] } } } };
 
 /** Deletions by DynamoDB's TTL, not by users: carts and sessions that expired. */
 const expiredByTtl = {

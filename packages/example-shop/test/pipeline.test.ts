@@ -54,13 +54,8 @@ describe("the example-shop pipeline", () => {
 
   it.each(
     Object.values(shop.subscribers).map((subscriber) => [subscriber.name, subscriber.handler]),
-  )(
-    "%s's handler is a module under the app's root that exports a Lambda handler",
-    async (_, handler) => {
-      const file = `${appRoot}${handler.module}.ts`;
-      expect(existsSync(file), file).toBe(true);
-      const module = (await import(file)) as Record<string, unknown>;
-      expect(typeof module[handler.exportName]).toBe("function");
-    },
-  );
+  )("%s's handler is a module under the app's root", (_, handler) => {
+    const file = `${appRoot}${handler.module}.ts`;
+    expect(existsSync(file), file).toBe(true);
+  });
 });

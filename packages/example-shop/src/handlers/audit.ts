@@ -1,13 +1,13 @@
 import { streamHandler } from "@sluice/runtime";
-import type { ShopItem } from "../model.js";
-import { shop } from "../pipeline.js";
-
-const subscriber = shop.subscribers.audit;
+import { auditProcessor } from "../processors/audit.js";
+import { clients, deployed, resource } from "../resources.js";
+import { subscriberConfig } from "../subscriber.js";
 
 /** Every change of every item, to the archive bucket. */
-export const handler = streamHandler<ShopItem>({
-  pipeline: shop.name,
-  processor: subscriber.name,
-  ordering: subscriber.ordering,
-  handle: async () => {},
-});
+export const handler = streamHandler(
+  subscriberConfig(
+    "audit",
+    [auditProcessor({ s3: clients.s3(), bucket: resource("archiveBucket") })],
+    deployed,
+  ),
+);

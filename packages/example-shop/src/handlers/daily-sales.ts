@@ -1,13 +1,13 @@
 import { streamHandler } from "@sluice/runtime";
-import type { Order } from "../model.js";
-import { shop } from "../pipeline.js";
+import { dailySalesProcessor } from "../processors/daily-sales.js";
+import { clients, deployed, resource } from "../resources.js";
+import { subscriberConfig } from "../subscriber.js";
 
-const subscriber = shop.subscribers["daily-sales"];
-
-/** Orders per day and status: count and sum of totals. */
-export const handler = streamHandler<Order>({
-  pipeline: shop.name,
-  processor: subscriber.name,
-  ordering: subscriber.ordering,
-  handle: async () => {},
-});
+/** Orders per day, status and currency: count and sum of totals, committed with checkpoints. */
+export const handler = streamHandler(
+  subscriberConfig(
+    "daily-sales",
+    [dailySalesProcessor({ client: clients.dynamodb(), table: resource("aggregatesTable") })],
+    deployed,
+  ),
+);

@@ -1,13 +1,13 @@
 import { streamHandler } from "@sluice/runtime";
-import type { Order } from "../model.js";
-import { shop } from "../pipeline.js";
+import { orderEventsProcessor } from "../processors/order-events.js";
+import { clients, deployed, resource } from "../resources.js";
+import { subscriberConfig } from "../subscriber.js";
 
-const subscriber = shop.subscribers["order-events"];
-
-/** OrderStatusChanged and OrderShipped on the event bus. */
-export const handler = streamHandler<Order>({
-  pipeline: shop.name,
-  processor: subscriber.name,
-  ordering: subscriber.ordering,
-  handle: async () => {},
-});
+/** OrderStatusChanged and OrderShipped on the bus; checkpoints keep redeliveries from repeating. */
+export const handler = streamHandler(
+  subscriberConfig(
+    "order-events",
+    [orderEventsProcessor({ client: clients.eventBridge(), eventBusName: resource("eventBus") })],
+    deployed,
+  ),
+);

@@ -1,13 +1,9 @@
 import { streamHandler } from "@sluice/runtime";
-import type { Order } from "../model.js";
-import { shop } from "../pipeline.js";
-
-const subscriber = shop.subscribers["order-search"];
+import { orderSearchProcessor } from "../processors/order-search.js";
+import { deployed, searchSink } from "../resources.js";
+import { subscriberConfig } from "../subscriber.js";
 
 /** Orders in the search domain, equal to the table. */
-export const handler = streamHandler<Order>({
-  pipeline: shop.name,
-  processor: subscriber.name,
-  ordering: subscriber.ordering,
-  handle: async () => {},
-});
+export const handler = streamHandler(
+  subscriberConfig("order-search", [orderSearchProcessor(searchSink())], deployed),
+);

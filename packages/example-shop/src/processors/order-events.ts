@@ -1,0 +1,47 @@
+import type { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { type PublishedEvent, publishEvents } from "@sluice/processors";
+import type { ChangeEvent } from "@sluice/records";
+import { PoisonRecordError } from "@sluice/runtime";
+import { type Order, orderStatuses } from "../model.js";
+
+export const orderEventSource = "shop.orders";
+
+/**
+ * OrderStatusChanged when an order's status changes, and OrderShipped when it becomes
+ * "shipped". A status the shop does not know is dead-lettered rather than published, since
+ * consumers act on the status.
+ */
+export function orderEvents(change: ChangeEvent<Order>): PublishedEvent[] | undefined {
+  const { oldImage: before, newImage: after } = change;
+  if (change.kind !== "modify" || !before || !after || before.status === after.status) {
+    return undefined;
+  }
+  if (!orderStatuses.includes(after.status)) {
+    throw new PoisonRecordError(`Order ${after.orderId} has an unknown status "${after.status}"`);
+  }
+  const order = { orderId: after.orderId, customerId: after.customerId };
+  const changed = {
+    detailType: "OrderStatusChanged",
+    detail: { ...order, from: before.status, to: after.status },
+  };
+  if (after.status !== "shipped") return [changed];
+  const shipped = {
+    detailType: "OrderShipped",
+    detail: {
+      ...order,
+      total: after.total,
+      currency: after.currency,
+      items: after.items,
+      shippingAddress: after.shippingAddress,
+    },
+  };
+  return [changed, shipped];
+}
+
+export const orderEventsProcessor = (target: { client: EventBridgeClient; eventBusName: string }) =>
+  publishEvents<Order>({
+    ...target,
+    name: "order-events",
+    source: orderEventSource,
+    events: orderEvents,
+  });
