@@ -18,7 +18,7 @@ import {
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
-import { useLocalStack } from "@sluice/local/testing";
+import { eventually, ttlSweepTimeoutMs, useLocalStack } from "@sluice/local/testing";
 import { mappingSettings } from "@sluice/pipeline";
 import {
   aggregateReader,
@@ -192,10 +192,14 @@ function shopWeek(table: string) {
 
   /** The rest, once TTL deleted what expired. */
   async function rest(): Promise<History> {
-    await eventually(async () => {
-      const keys = new Set((await scan(table)).map((item) => `${item.PK?.S}|${item.SK?.S}`));
-      return history.expired.every((key) => !keys.has(key));
-    }, "TTL deleted the expired carts and session");
+    await eventually(
+      async () => {
+        const keys = new Set((await scan(table)).map((item) => `${item.PK?.S}|${item.SK?.S}`));
+        return history.expired.every((key) => !keys.has(key));
+      },
+      "TTL deleted the expired carts and session",
+      ttlSweepTimeoutMs,
+    );
     await round([
       ...["c-1", "c-2", "c-3"].map((customer) =>
         put({
@@ -248,21 +252,16 @@ async function scan(table: string): Promise<Item[]> {
   return items;
 }
 
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
   for await (const item of items) all.push(item);
   return all;
 }
 
-it("runs every subscriber's processors over a shop's history: daily sales equal a recomputation from the table", async () => {
+// DynamoDB Local's TTL sweep can take long in a busy run (ttlSweepTimeoutMs).
+it("runs every subscriber's processors over a shop's history: daily sales equal a recomputation from the table", {
+  timeout: 150_000,
+}, async () => {
   const since = new Date(Date.now() - 3_600_000);
   const orders = await stack.createTable({
     stream: "NEW_AND_OLD_IMAGES",

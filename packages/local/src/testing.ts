@@ -219,3 +219,22 @@ export function dynamoDbLocalPids(port: string | number): string[] {
     return [];
   }
 }
+
+/**
+ * How long to wait for DynamoDB Local's TTL deletions: usually about a second, but a busy run
+ * (many tables, a loaded machine) can take much longer.
+ */
+export const ttlSweepTimeoutMs = 90_000;
+
+/** Resolves when `check` holds, polling briefly; throws with `what` if it never does. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

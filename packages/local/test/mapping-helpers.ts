@@ -76,11 +76,4 @@ export function sequenceOf(record: DynamoDBRecord): string {
   return record.dynamodb?.SequenceNumber as string;
 }
 
-/** Resolves when `check` holds, polling briefly; throws with `what` if it never does. */
-export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}.`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+export { eventually } from "../src/testing.js";

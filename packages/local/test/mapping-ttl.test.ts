@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ttlSweepTimeoutMs } from "../src/testing.js";
 import { eventually, recordsOf, streamTable } from "./mapping-helpers.js";
 
 const TTL_ONLY = { userIdentity: { type: ["Service"], principalId: ["dynamodb.amazonaws.com"] } };
@@ -16,8 +17,11 @@ describe("event source mapping: TTL deletions", () => {
       handler: () => {},
     });
     await mapping.start();
-    // DynamoDB Local deletes expired items on its own schedule, usually within a second.
-    await eventually(() => mapping.invocations.length > 0, "the expired item is deleted", 20_000);
+    await eventually(
+      () => mapping.invocations.length > 0,
+      "the expired item is deleted",
+      ttlSweepTimeoutMs,
+    );
     await mapping.waitForIdle();
 
     const [removal] = recordsOf(mapping).flat();
@@ -29,5 +33,5 @@ describe("event source mapping: TTL deletions", () => {
     expect(recordsOf(mapping).flat()).toHaveLength(1);
     // The two inserts and the user's delete were read and filtered out.
     expect(mapping.stats().recordsFiltered).toBe(3);
-  });
+  }, 120_000);
 });

@@ -5,7 +5,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
 } from "@aws-sdk/client-dynamodb-streams";
-import { useLocalStack } from "@sluice/local/testing";
+import { ttlSweepTimeoutMs, useLocalStack } from "@sluice/local/testing";
 import { describe, expect, it } from "vitest";
 import {
   normalizeLocalStreamRecord,
@@ -31,7 +31,7 @@ async function readStream(streamArn: string, count: number): Promise<_Record[]> 
     )
   ).ShardIterator;
   const records: _Record[] = [];
-  const deadline = Date.now() + 25_000;
+  const deadline = Date.now() + ttlSweepTimeoutMs;
   while (records.length < count) {
     if (Date.now() > deadline)
       throw new Error(`Stream gave ${records.length} of ${count} records.`);
@@ -73,7 +73,7 @@ describe("DynamoDB Local TTL quirk", () => {
     expect(normalized.dynamodb).toEqual(ttlDelete!.dynamodb);
     expect(normalized.dynamodb?.OldImage).toEqual(item);
     expect(normalizeLocalStreamRecord(insert!)).toBe(insert);
-  });
+  }, 120_000);
 
   it("leaves user deletions and records that already carry an identity alone", () => {
     const userRemove = { eventName: "REMOVE", dynamodb: {} };

@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
-import { useLocalStack } from "@sluice/local/testing";
+import { eventually, ttlSweepTimeoutMs, useLocalStack } from "@sluice/local/testing";
 import { decodeImage } from "@sluice/records";
 import { afterEach, describe, expect, it } from "vitest";
 import { readAuditArchive } from "../src/audit-archive/index.js";
@@ -20,14 +20,6 @@ afterEach(async () => {
 });
 
 const BIG = "12345678901234567890123456789012345678";
-
-async function eventually(check: () => Promise<boolean> | boolean, what: string) {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** The stack's EventBridge, failing its first PutEvents call before it is sent. */
 function flakyEventBridge() {
@@ -48,7 +40,10 @@ function flakyEventBridge() {
 }
 
 describe("ttlArchive end to end", () => {
-  it("archives and announces every item DynamoDB Local's TTL deletes, once, and nothing else reaches the function", async () => {
+  // DynamoDB Local's TTL sweep can take long in a busy run (ttlSweepTimeoutMs).
+  it("archives and announces every item DynamoDB Local's TTL deletes, once, and nothing else reaches the function", {
+    timeout: 150_000,
+  }, async () => {
     const table = await stack.createTable({
       stream: "NEW_AND_OLD_IMAGES",
       ttlAttribute: "expiresAt",
@@ -116,16 +111,21 @@ describe("ttlArchive end to end", () => {
     );
 
     // DynamoDB Local deletes expired items on its own, usually within a second.
-    await eventually(async () => {
-      const { Items = [] } = await stack.clients.dynamodb.send(
-        new ScanCommand({ TableName: table.tableName, ConsistentRead: true }),
-      );
-      return !Items.some((item) => item.PK?.S?.startsWith("CART#"));
-    }, "TTL deleted the expired carts");
+    await eventually(
+      async () => {
+        const { Items = [] } = await stack.clients.dynamodb.send(
+          new ScanCommand({ TableName: table.tableName, ConsistentRead: true }),
+        );
+        return !Items.some((item) => item.PK?.S?.startsWith("CART#"));
+      },
+      "TTL deleted the expired carts",
+      ttlSweepTimeoutMs,
+    );
     const delivered = () => mapping.invocations.flatMap((i) => i.event.Records);
     await eventually(
       () => new Set(delivered().map((r) => r.eventID)).size === 6,
       "the mapping delivered the six TTL deletions",
+      20_000,
     );
     await mapping.waitForIdle();
     const until = new Date(Date.now() + 3_600_000);
