@@ -16,9 +16,9 @@ import { type Effects, readEffects } from "./effect.ts";
 import { type ClientTally, instrumentClient } from "./faults.ts";
 import { type Packages, type Sdk, sender } from "./packages.ts";
 import { runReplay } from "./replay.ts";
-import { createResources } from "./resources.ts";
+import { createResources, deleteTables } from "./resources.ts";
 import type { Setting } from "./settings.ts";
-import { type RunFile, soakHandler } from "./soak-handler.ts";
+import { type RunFile, type RunResources, soakHandler } from "./soak-handler.ts";
 import { readStream } from "./stream.ts";
 import { planChanges, writeChanges } from "./workload.ts";
 
@@ -77,10 +77,11 @@ export async function runSetting(options: RunOptions): Promise<SettingResult> {
   const faulted = local.createLocalClients(config);
   const dir = await mkdtemp(join(tmpdir(), "sluice-soak-"));
   let mapping: EventSourceMapping | undefined;
+  let run: RunResources | undefined;
   try {
     // Lost responses make the router send a letter again; a FIFO queue drops the copy.
     const fifo = setting.storeFaults > 0;
-    const run = await createResources(packages, clients, `soak-${setting.name}-${seed}`, { fifo });
+    run = await createResources(packages, clients, `soak-${setting.name}-${seed}`, { fifo });
     const tallies = {
       store: instrumentClient(faulted.dynamodb, setting.storeFaults, seed, "store"),
       routerSqs: instrumentClient(faulted.sqs, setting.storeFaults, seed, "router-sqs"),
@@ -177,6 +178,7 @@ export async function runSetting(options: RunOptions): Promise<SettingResult> {
     };
   } finally {
     await mapping?.stop();
+    if (run) await deleteTables(packages, clients, run);
     local.destroyClients(clients);
     local.destroyClients(faulted);
     await rm(dir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ export interface Sdk {
     | "PutItemCommand"
     | "UpdateItemCommand"
     | "DeleteItemCommand"
+    | "DeleteTableCommand"
     | "ScanCommand",
     Command
   >;

@@ -58,3 +58,14 @@ export async function createResources(
     bucket,
   };
 }
+
+/**
+ * Drops the run's tables once it is checked: DynamoDB Local keeps every table and stream in
+ * memory, and a long soak would otherwise slow down setting after setting.
+ */
+export async function deleteTables({ sdk }: Packages, clients: LocalClients, run: RunResources) {
+  const dynamodb = sender(clients.dynamodb);
+  for (const TableName of [run.tableName, run.checkpointTable, run.effectsTable]) {
+    await dynamodb.send(new sdk.dynamodb.DeleteTableCommand({ TableName }));
+  }
+}
