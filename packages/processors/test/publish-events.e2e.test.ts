@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
 import { useLocalStack } from "@sluice/local/testing";
 import { type ChangeEvent, type DynamoDBStreamRecord, decodeLambdaEvent } from "@sluice/records";
 import {
-  createCheckpointTable,
+  checkpointTableInput,
   createLogger,
   type DeadLetter,
   DynamoDBCheckpointStore,
@@ -97,7 +97,10 @@ describe("publishEvents end to end", () => {
   it("through the mapping with checkpoints, throttling, lost responses, a crash, poison and a rejected event: every expected event arrives once by id", async () => {
     const table = await local.createTable({ stream: "NEW_AND_OLD_IMAGES" });
     const checkpointTable = local.uniqueName("checkpoints");
-    await createCheckpointTable(local.clients.dynamodb, checkpointTable);
+    // No TTL on test tables: DynamoDB Local's TTL sweep slows down for every TTL table in the run.
+    await local.clients.dynamodb.send(
+      new CreateTableCommand(checkpointTableInput(checkpointTable)),
+    );
     const bus = await createTestBus(local, SOURCE);
 
     // Faults a server cannot be made to produce: an entry throttled three times (more than one

@@ -4,6 +4,7 @@
 // poison document injected. Then each index must equal the table.
 import {
   type AttributeValue,
+  CreateTableCommand,
   DeleteItemCommand,
   PutItemCommand,
   ScanCommand,
@@ -19,7 +20,7 @@ import {
   decodeLambdaEvent,
 } from "@sluice/records";
 import {
-  createCheckpointTable,
+  checkpointTableInput,
   type DeadLetter,
   DynamoDBCheckpointStore,
   type LambdaContext,
@@ -99,7 +100,8 @@ describe("searchIndex end to end through the local event source mapping", () => 
     const dynamodb = stack.clients.dynamodb;
     const table = await stack.createTable({ stream: "NEW_AND_OLD_IMAGES" });
     const checkpointTable = stack.uniqueName("checkpoints");
-    await createCheckpointTable(dynamodb, checkpointTable);
+    // No TTL on test tables: DynamoDB Local's TTL sweep slows down for every TTL table in the run.
+    await dynamodb.send(new CreateTableCommand(checkpointTableInput(checkpointTable)));
 
     // OpenSearch: some items refused with 429 a few times, one call 503, one response lost.
     let dropped = false;

@@ -1,7 +1,14 @@
-import { DescribeTimeToLiveCommand, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTimeToLiveCommand,
+  GetItemCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
 import { useLocalStack } from "@sluice/local/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  checkpointTableInput,
   createCheckpointTable,
   DynamoDBCheckpointStore,
   streamHandler,
@@ -15,7 +22,8 @@ let tableName: string;
 
 beforeAll(async () => {
   tableName = stack.uniqueName("checkpoints");
-  await createCheckpointTable(stack.clients.dynamodb, tableName);
+  // No TTL here: DynamoDB Local's TTL sweep slows down for every TTL table of the run.
+  await stack.clients.dynamodb.send(new CreateTableCommand(checkpointTableInput(tableName)));
 });
 
 const store = () => new DynamoDBCheckpointStore({ client: stack.clients.dynamodb, tableName });
@@ -23,14 +31,17 @@ const read = async (id: string) => (await store().read([id])).get(id);
 
 describe("DynamoDB checkpoint store", () => {
   it("creates its table with TTL on expiresAt, and creating it again is harmless", async () => {
-    await createCheckpointTable(stack.clients.dynamodb, tableName);
+    const created = stack.uniqueName("checkpoints-ttl");
+    await createCheckpointTable(stack.clients.dynamodb, created);
+    await createCheckpointTable(stack.clients.dynamodb, created);
     const { TimeToLiveDescription } = await stack.clients.dynamodb.send(
-      new DescribeTimeToLiveCommand({ TableName: tableName }),
+      new DescribeTimeToLiveCommand({ TableName: created }),
     );
     expect(TimeToLiveDescription).toMatchObject({
       AttributeName: "expiresAt",
       TimeToLiveStatus: "ENABLED",
     });
+    await stack.clients.dynamodb.send(new DeleteTableCommand({ TableName: created }));
   });
 
   it("compares 40-digit sequence numbers numerically, not as text", async () => {
