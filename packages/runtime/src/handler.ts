@@ -155,13 +155,13 @@ export function createBatchRunner<T = Item>(config: StreamHandlerConfig<T>): Str
       // A tumbling window only to learn the shard id: pass its state through unchanged.
       const state = event.window ? { state: event.state ?? {} } : {};
       if (!lowest) return { batchItemFailures: [], ...state };
-      if (lowest.sequenceNumber) noteReported(config.pipeline, lowest.sequenceNumber);
       if (lowest.sequenceNumber === undefined) {
         // An identifier Lambda does not know fails the whole batch anyway; say why instead.
         throw new Error(
           `Record ${lowest.position} (eventID ${lowest.eventId}) failed and has no SequenceNumber to report; failing the batch so Lambda retries it.`,
         );
       }
+      noteReported(config.pipeline, lowest.sequenceNumber);
       return { batchItemFailures: [{ itemIdentifier: lowest.sequenceNumber }], ...state };
     } finally {
       deadline.dispose();

@@ -76,7 +76,7 @@ export async function runBatch<T>(
         await markApplied(slot, env, log);
         continue;
       }
-      if (conflict && refused(result)) {
+      if (refused(result)) {
         retry.push(index);
         continue;
       }
