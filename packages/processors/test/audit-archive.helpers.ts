@@ -26,7 +26,8 @@ export type Fault = "before" | "after" | undefined;
  */
 export function faultyS3(
   config: LocalStackConfig,
-  plan: (command: string, call: number) => Fault = () => undefined,
+  plan: (command: string, call: number, input: Record<string, unknown>) => Fault = () =>
+    undefined,
 ): {
   s3: S3Client;
   calls: Map<string, number>;
@@ -49,8 +50,9 @@ export function faultyS3(
       const command = context.commandName?.replace(/Command$/, "") ?? "unknown";
       const call = (calls.get(command) ?? 0) + 1;
       calls.set(command, call);
-      requests.push({ command, input: (args as { input: Record<string, unknown> }).input });
-      const fault = plan(command, call);
+      const input = (args as { input: Record<string, unknown> }).input;
+      requests.push({ command, input });
+      const fault = plan(command, call, input);
       if (fault === "before") {
         injected.push(`${command}#${call} before`);
         throw lost();
