@@ -10,8 +10,9 @@ import {
   resourceEnvironment,
   searchCredentialsEnvironment,
 } from "@sluice/pipeline";
-import type { SearchSink } from "@sluice/processors";
+import { type SearchSink, sharedEmbeddedSink } from "@sluice/processors";
 import { DynamoDBCheckpointStore } from "@sluice/runtime";
+import { orderSearchSchema } from "./processors/order-search.js";
 import { masterUserSink } from "./search-sink.js";
 import type { Stores } from "./subscriber.js";
 
@@ -77,10 +78,17 @@ export const deployed: Stores = {
     }),
 };
 
+/** `sluice dev` has no OpenSearch: it names an index in the process, `embedded:<name>`. */
+const embedded = "embedded:";
+
 /** The search domain, signed in as the master user whose secret infra names. */
 export function searchSink(): SearchSink {
+  const node = resource("searchDomain");
+  if (node.startsWith(embedded)) {
+    return sharedEmbeddedSink(node.slice(embedded.length), { schema: orderSearchSchema });
+  }
   return masterUserSink({
-    node: resource("searchDomain"),
+    node,
     secretArn: required(
       searchCredentialsEnvironment,
       `infra's StreamPipeline sets it, with ${resourceEnvironment.searchDomain}, on the function of every subscriber that needs "searchDomain"`,

@@ -3,6 +3,8 @@ import type { ReplayRecord } from "./types.js";
 
 /** Which records to replay. Every given condition must hold; records not chosen stay in the source. */
 export interface ReplayFilter {
+  /** Records by their replay id (a sluice envelope's id), as listed by a dry run. */
+  ids?: string[];
   processors?: string[];
   errorCodes?: string[];
   /** On the failure time, or the record's creation time when the source has no failure time. */
@@ -21,6 +23,7 @@ export interface KeyCondition {
 export function matches(filter: ReplayFilter | undefined, item: ReplayRecord): boolean {
   if (!filter) return true;
   const { meta, record } = item;
+  if (filter.ids?.length && !filter.ids.includes(item.id)) return false;
   if (filter.processors?.length && !filter.processors.includes(meta.processor ?? "")) return false;
   if (filter.errorCodes?.length && !filter.errorCodes.includes(meta.errorCode ?? "")) return false;
   if (filter.since || filter.until) {

@@ -7,6 +7,7 @@ export {
   type EmbeddedSinkOptions,
   embeddedSink,
   type StoredDocument,
+  sharedEmbeddedSink,
 } from "./sinks/embedded.js";
 export {
   type AwsCredentials,

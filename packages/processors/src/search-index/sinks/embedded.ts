@@ -126,3 +126,25 @@ export function embeddedSink<S extends AnySchema>(
     },
   };
 }
+
+/** Process-wide, so a handler reloaded from a fresh bundle finds the index it filled before. */
+const shared: Map<string, EmbeddedSink<AnySchema>> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for("sluice.embedded-sinks")
+] ??= new Map()) as never;
+
+/**
+ * The embedded sink of this name in this process, made on first use. `sluice dev` points a
+ * handler's search domain variable at `embedded:<name>`; the handler and the dev session both
+ * reach the same index through this.
+ */
+export function sharedEmbeddedSink<S extends AnySchema>(
+  name: string,
+  options: EmbeddedSinkOptions<S>,
+): EmbeddedSink<S> {
+  let sink = shared.get(name);
+  if (sink === undefined) {
+    sink = embeddedSink(options) as never as EmbeddedSink<AnySchema>;
+    shared.set(name, sink);
+  }
+  return sink as never as EmbeddedSink<S>;
+}

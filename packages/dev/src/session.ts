@@ -1,0 +1,352 @@
+import { join, resolve } from "node:path";
+import {
+  createEventSourceMapping,
+  type EventSourceMapping,
+  type LocalStack,
+  type LocalStackOptions,
+  type MappingSettings,
+  startLocalStack,
+} from "@sluice/local";
+import { mappingSettings, type PipelineDefinition, type Subscriber } from "@sluice/pipeline";
+import { toChangeView } from "./change-view.js";
+import { type DeadLetterQueue, deadLetterQueue } from "./dead-letter-queue.js";
+import { type LoadedHandler, watchHandler } from "./handlers.js";
+import { createLocalResources, type LocalResources } from "./local-resources.js";
+import { captureOutput } from "./output-capture.js";
+import type {
+  ChangeView,
+  DeadLetterView,
+  DevConsoleSource,
+  DevSnapshot,
+  ReplayResult,
+  SubscriberSample,
+  SubscriberView,
+} from "./types.js";
+
+export interface DevSessionOptions {
+  pipeline: PipelineDefinition;
+  /** The app's root: handler paths in the pipeline are relative to it. Default: the working directory. */
+  root?: string;
+  /** A running stack to use; by default the session starts one and stops it at the end. */
+  stack?: LocalStack;
+  stackOptions?: LocalStackOptions;
+  /** Rebuild and reload a handler when its files change. Default true. */
+  watch?: boolean;
+  /** Put before every local resource's name, so sessions can share a stack. Default none. */
+  namePrefix?: string;
+  /** Changes to a subscriber's mapping settings, e.g. a shorter batching window. */
+  settings?: (subscriber: Subscriber) => Partial<MappingSettings>;
+  /** Lines a handler printed that are not metrics. */
+  onLog?: (subscriber: string, line: string) => void;
+  /** A handler was loaded for the first time, reloaded, or failed to build or import. */
+  onHandler?: (subscriber: string, event: "loaded" | "reloaded" | "failed", error?: Error) => void;
+}
+
+/** A pipeline running locally. It is what the console and the terminal view read. */
+export interface DevSession extends DevConsoleSource {
+  readonly pipeline: PipelineDefinition;
+  readonly stack: LocalStack;
+  readonly resources: LocalResources;
+  /** The handler a subscriber runs now, as the mapping calls it. */
+  handler(subscriber: string): LoadedHandler | undefined;
+  /**
+   * Swaps a subscriber's handler, as a reload after a file change does: the next invocation and
+   * the next replay run it. For scripts and tests that build a handler in code.
+   */
+  useHandler(subscriber: string, handler: LoadedHandler): void;
+  /** Resolves when every subscriber has nothing left to read and no invocation in flight. */
+  waitForIdle(): Promise<void>;
+  deadLetters(): Promise<DeadLetterView[]>;
+  stop(): Promise<void>;
+}
+
+const SERIES_SECONDS = 600;
+const CHANGES_KEPT = 100;
+
+/** Counts a sluice handler reports in its metric lines (CloudWatch Embedded Metric Format). */
+interface ReportedCounts {
+  deadLettered: number;
+  retried: number;
+}
+
+interface Running {
+  subscriber: Subscriber;
+  state: SubscriberView["state"];
+  loadError?: string;
+  reloads: number;
+  handler?: LoadedHandler;
+  mapping?: EventSourceMapping;
+  reported: ReportedCounts;
+  series: SubscriberSample[];
+  finishedBefore: number;
+}
+
+function applyEnvironment(variables: Record<string, string>): () => void {
+  const previous = new Map(Object.keys(variables).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, variables);
+  return () => {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}
+
+/** Each subscriber's own variables; locally they share one process, so they must agree. */
+function subscriberEnvironment(pipeline: PipelineDefinition): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const subscriber of Object.values(pipeline.subscribers)) {
+    for (const [name, value] of Object.entries(subscriber.environment)) {
+      if (name in merged && merged[name] !== value) {
+        throw new Error(
+          `Subscribers set ${name} to different values; sluice dev runs every handler in one process, so give them one value or different variable names.`,
+        );
+      }
+      merged[name] = value;
+    }
+  }
+  return merged;
+}
+
+/**
+ * Runs a pipeline on the local stack: creates its table and resources, loads each subscriber's
+ * handler (reloading it when its files change) and feeds it through a local event source
+ * mapping with the subscriber's own settings. Handlers reach the local resources through the
+ * variables infra would set, and AWS SDK clients through AWS_ENDPOINT_URL_* variables.
+ */
+export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
+  const { pipeline } = options;
+  const root = resolve(options.root ?? process.cwd());
+  const ownStack = options.stack === undefined;
+  const stack = options.stack ?? (await startLocalStack(options.stackOptions));
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  };
+  if (ownStack) cleanups.push(() => stack.stop());
+  try {
+    return await start();
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+
+  async function start(): Promise<DevSession> {
+    const resources = await createLocalResources(stack, pipeline, options.namePrefix);
+    cleanups.push(
+      applyEnvironment({ ...subscriberEnvironment(pipeline), ...resources.environment }),
+    );
+    const startedAt = new Date();
+    const running = new Map<string, Running>();
+    const processorOwners = new Map<string, string>();
+
+    const capture = captureOutput((name, line) => {
+      if (line.includes('"_aws"')) {
+        try {
+          const metrics = JSON.parse(line) as Record<string, unknown>;
+          const run = running.get(name);
+          if (typeof metrics.processor === "string") processorOwners.set(metrics.processor, name);
+          if (run) {
+            run.reported.deadLettered += Number(metrics.RecordsDeadLettered ?? 0);
+            run.reported.retried += Number(metrics.RecordsFailed ?? 0);
+          }
+          return;
+        } catch {
+          // Not a metric document after all: shown as a line.
+        }
+      }
+      options.onLog?.(name, line);
+    });
+    cleanups.push(() => capture.stop());
+
+    const outDir = join(root, ".sluice", "dev", options.namePrefix ?? "", pipeline.name);
+    for (const subscriber of Object.values(pipeline.subscribers)) {
+      const run: Running = {
+        subscriber,
+        state: "loading",
+        reloads: 0,
+        reported: { deadLettered: 0, retried: 0 },
+        series: [],
+        finishedBefore: 0,
+      };
+      running.set(subscriber.name, run);
+      const startMapping = async () => {
+        const mapping = createEventSourceMapping({
+          streamArn: resources.streamArn,
+          clients: stack.clients,
+          functionName: subscriber.name,
+          timeout: subscriber.timeoutSeconds,
+          memorySize: subscriber.memoryMb,
+          handler: (event, context) => capture.run(subscriber.name, () => run.handler!(event, context)),
+          ...mappingSettings(subscriber, resources.deadLetterQueue?.queueArn),
+          ...options.settings?.(subscriber),
+        });
+        run.mapping = mapping;
+        cleanups.push(() => mapping.stop());
+        await mapping.start();
+      };
+      const watch = await watchHandler({
+        root,
+        handler: subscriber.handler,
+        outDir: join(outDir, subscriber.name),
+        watch: options.watch ?? true,
+        onLoad: (handler, build) => {
+          const first = run.handler === undefined;
+          run.handler = handler;
+          run.state = "running";
+          delete run.loadError;
+          if (build > 1) run.reloads++;
+          options.onHandler?.(subscriber.name, first ? "loaded" : "reloaded");
+          // The mapping starts with the first handler that loads; until then records wait.
+          if (first) void startMapping();
+        },
+        onError: (error) => {
+          run.loadError = error.message;
+          if (run.handler === undefined) run.state = "load-failed";
+          options.onHandler?.(subscriber.name, "failed", error);
+        },
+      });
+      cleanups.push(() => watch.stop());
+    }
+
+    // The latest changes, read from the stream like any other subscriber.
+    const keyNames = [pipeline.table.partitionKey.name, pipeline.table.sortKey?.name ?? ""];
+    const changes: ChangeView[] = [];
+    const changeFeed = createEventSourceMapping({
+      streamArn: resources.streamArn,
+      clients: stack.clients,
+      functionName: "sluice-dev-changes",
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 1_000,
+      handler: (event: { Records: Parameters<typeof toChangeView>[0][] }) => {
+        for (const record of event.Records) {
+          try {
+            changes.unshift(toChangeView(record, keyNames));
+          } catch {
+            // A record the decoder refuses is the subscribers' concern; the feed only shows.
+          }
+        }
+        changes.splice(CHANGES_KEPT);
+      },
+    });
+    cleanups.push(() => changeFeed.stop());
+    await changeFeed.start();
+
+    // One sample per subscriber and second: finished records and how far behind it is.
+    const finished = (run: Running) => {
+      const stats = run.mapping?.stats();
+      return stats ? stats.recordsSucceeded + stats.recordsDiscarded : 0;
+    };
+    const sampler = setInterval(() => {
+      const t = Date.now();
+      for (const run of running.values()) {
+        const now = finished(run);
+        const stats = run.mapping?.stats();
+        run.series.push({
+          t,
+          perSecond: now - run.finishedBefore,
+          lagMs: stats && stats.recordsPending > 0 ? stats.iteratorAgeMs : 0,
+        });
+        run.finishedBefore = now;
+        if (run.series.length > SERIES_SECONDS) run.series.shift();
+      }
+    }, 1_000);
+    sampler.unref();
+    cleanups.push(() => clearInterval(sampler));
+
+    const view = (run: Running): SubscriberView => {
+      const stats = run.mapping?.stats();
+      const recent = run.series.slice(-5);
+      const perSecond =
+        recent.length === 0 ? 0 : recent.reduce((sum, s) => sum + s.perSecond, 0) / recent.length;
+      return {
+        name: run.subscriber.name,
+        handler: run.subscriber.handler.path,
+        state: run.state,
+        ...(run.loadError !== undefined && { loadError: run.loadError }),
+        reloads: run.reloads,
+        processed: finished(run),
+        retried: run.reported.retried,
+        deadLettered: run.reported.deadLettered + (stats?.recordsDiscarded ?? 0),
+        perSecond: Math.round(perSecond * 10) / 10,
+        lagMs: run.series.at(-1)?.lagMs ?? 0,
+        failedInvocations: stats?.failedInvocations ?? 0,
+        ...(stats?.lastError !== undefined && { lastError: stats.lastError }),
+      };
+    };
+
+    const queue: DeadLetterQueue | undefined = resources.deadLetterQueue && deadLetterQueue({
+      sqs: stack.clients.sqs,
+      s3: stack.clients.s3,
+      queueUrl: resources.deadLetterQueue.queueUrl,
+      handlerFor: (processor) => {
+        const name =
+          processorOwners.get(processor) ?? (running.has(processor) ? processor : undefined);
+        const run = name === undefined ? undefined : running.get(name);
+        if (run?.handler === undefined) return undefined;
+        return {
+          name: run.subscriber.name,
+          handler: async (event, context) =>
+            capture.run(run.subscriber.name, () => run.handler!(event, context)),
+        };
+      },
+    });
+
+    // The console and the terminal both ask every second; the queue is read at most every two.
+    let listed: { at: number; letters: Promise<DeadLetterView[]> } | undefined;
+    const deadLetters = async (): Promise<DeadLetterView[]> => {
+      if (!queue) return [];
+      if (listed === undefined || Date.now() - listed.at > 2_000) {
+        listed = { at: Date.now(), letters: queue.list() };
+      }
+      return listed.letters;
+    };
+    let stopped = false;
+    return {
+      pipeline,
+      stack,
+      resources,
+      handler: (name) => running.get(name)?.handler,
+      useHandler(name, handler) {
+        const run = running.get(name);
+        if (run === undefined) {
+          throw new Error(
+            `No subscriber "${name}" in pipeline ${pipeline.name}; it has ${[...running.keys()].join(", ")}.`,
+          );
+        }
+        run.handler = handler;
+        run.reloads++;
+      },
+      async waitForIdle() {
+        const mappings = () => [...running.values()].flatMap((run) => run.mapping ?? []);
+        await Promise.all(mappings().map((mapping) => mapping.waitForIdle()));
+        await changeFeed.waitForIdle();
+      },
+      deadLetters,
+      async snapshot(): Promise<DevSnapshot> {
+        return {
+          pipeline: pipeline.name,
+          table: resources.tableName,
+          startedAt: startedAt.toISOString(),
+          subscribers: [...running.values()].map(view),
+          series: Object.fromEntries(
+            [...running.values()].map((run) => [run.subscriber.name, [...run.series]]),
+          ),
+          changes: [...changes],
+          deadLetters: await deadLetters(),
+        };
+      },
+      async replay(request): Promise<ReplayResult> {
+        if (!queue) return { replayed: 0, failedAgain: 0, failures: [] };
+        const result = await queue.replay(request);
+        listed = undefined;
+        return result;
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await stopAll();
+      },
+    };
+  }
+}
