@@ -47,7 +47,7 @@ export function handlerSource(root: string, handler: HandlerReference): string {
  * Dependencies stay outside the bundle, imported by absolute URL: the app's code is rebuilt on
  * each change while packages load once, so a handler and the dev session share one copy of each.
  */
-const externalPackages: esbuild.Plugin = {
+export const externalPackages: esbuild.Plugin = {
   name: "external-packages",
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {

@@ -10,3 +10,6 @@ export {
 } from "./local-resources.js";
 export { type DevSession, type DevSessionOptions, startDevSession } from "./session.js";
 export type * from "./types.js";
+export { type ConsoleOptions, type RunningConsole, startConsole } from "./console/index.js";
+export { DEFAULT_PIPELINE_FILES, loadPipelineFile } from "./pipeline-file.js";
+export { createTerminalView, type TerminalView, type TerminalViewOptions } from "./terminal-view.js";

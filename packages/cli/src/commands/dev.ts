@@ -1,23 +1,37 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type LocalService, startLocalStack } from "@sluice/local";
+import { createTerminalView, loadPipelineFile, startConsole, startDevSession } from "@sluice/dev";
+import { type LocalService, type LocalStack, startLocalStack } from "@sluice/local";
+import type { PipelineDefinition } from "@sluice/pipeline";
 import { type Command, type CommandIo, EXIT_OK, EXIT_USAGE } from "../command.js";
 import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
 import { write } from "../write.js";
 
 const USAGE = `Usage: sluice dev [options]
 
-Starts the local stack on 127.0.0.1 and keeps it running until Ctrl-C:
-  DynamoDB Local (with streams; needs Java 17 or later)
-  fauxqs for S3, SQS and SNS
-  sluice's EventBridge endpoint (PutEvents, rules with event patterns, SQS targets)
+Runs a pipeline on this machine until Ctrl-C:
+  - starts the local stack on 127.0.0.1: DynamoDB Local (needs Java 17 or later), fauxqs for S3,
+    SQS and SNS, and sluice's EventBridge endpoint;
+  - creates the pipeline's table (with its stream and TTL) and what its subscribers need:
+    checkpoint and aggregate tables, the archive bucket, the event bus, the dead-letter queue,
+    and an embedded search index in place of OpenSearch;
+  - runs every subscriber's handler through a local event source mapping with the subscriber's
+    settings, and reloads a handler when one of its files changes;
+  - shows each subscriber's traffic live, and serves a console on 127.0.0.1 with charts, the
+    latest changes and the dead letters, which it can replay through the current handlers.
 
-It prints the endpoints and writes them, with the region and credentials, to the state file, so
-other commands reach the stack with --local (for example "sluice replay ... --local") and scripts
-can read it. On Ctrl-C it stops every server and removes the file.
+Handlers reach the local resources through the variables infra sets in AWS (SLUICE_*) and
+AWS_ENDPOINT_URL_* for AWS SDK clients. The endpoints are written to the state file, so other
+commands reach the stack with --local. On Ctrl-C everything stops and the file is removed.
 
 Options:
+  --pipeline FILE[#EXPORT] the file that defines the pipeline (default: src/pipeline.ts, or the
+                           example shop's in this repository)
+  --root DIR               the app's root; handler paths are relative to it (default: .)
+  --console-port N         the console's port (default: a free one)
+  --no-console             no console
+  --stack-only             start only the local stack, no pipeline
   --state-file PATH        where to write the endpoints (default ${DEFAULT_LOCAL_STACK_FILE})
   --region REGION          region the clients sign for and ARNs carry (default us-east-1)
   --port-dynamodb N        fixed ports instead of free ones
@@ -25,9 +39,10 @@ Options:
   --port-eventbridge N
   -h, --help               show this help
 
-Example:
-  sluice dev &
-  aws dynamodb list-tables --endpoint-url "$(jq -r .endpoints.dynamodb ${DEFAULT_LOCAL_STACK_FILE})"
+Examples:
+  sluice dev
+  sluice dev --pipeline src/pipeline.ts#orders --console-port 4000
+  sluice tail --local --table Orders
 `;
 
 const SERVICES: LocalService[] = ["dynamodb", "fauxqs", "eventbridge"];
@@ -57,6 +72,7 @@ function untilInterrupted(): Promise<void> {
 async function run(args: string[], io: CommandIo): Promise<number> {
   let values: ReturnType<typeof parseOptions>;
   let ports: Partial<Record<LocalService, number>>;
+  let consolePort: number | undefined;
   try {
     values = parseOptions(args);
     ports = {};
@@ -64,6 +80,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       const fixed = port(values[`port-${service}`], `--port-${service}`);
       if (fixed !== undefined) ports[service] = fixed;
     }
+    consolePort = port(values["console-port"], "--console-port");
   } catch (error) {
     await write(io.stderr, `sluice dev: ${(error as Error).message}\n\n${USAGE}`);
     return EXIT_USAGE;
@@ -72,6 +89,18 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     await write(io.stdout, USAGE);
     return EXIT_OK;
   }
+  const root = resolve(values.root ?? ".");
+  let pipeline: PipelineDefinition | undefined;
+  if (!values["stack-only"]) {
+    try {
+      const loaded = await loadPipelineFile(values.pipeline, root);
+      pipeline = loaded.pipeline;
+      await write(io.stderr, `Pipeline ${pipeline.name} from ${relative(root, loaded.file)}\n`);
+    } catch (error) {
+      await write(io.stderr, `sluice dev: ${(error as Error).message}\n`);
+      return EXIT_USAGE;
+    }
+  }
   const stateFile = values["state-file"] ?? DEFAULT_LOCAL_STACK_FILE;
   await write(io.stderr, "Starting DynamoDB Local, fauxqs and EventBridge...\n");
   const started = performance.now();
@@ -79,9 +108,11 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     ports,
     ...(values.region !== undefined && { region: values.region }),
   });
+  const stops: (() => Promise<void> | void)[] = [() => stack.stop()];
   try {
     await mkdir(dirname(stateFile), { recursive: true });
     await writeFile(stateFile, `${JSON.stringify(stack.config, null, 2)}\n`);
+    stops.push(() => rm(stateFile, { force: true }));
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const lines = Object.entries(stack.config.endpoints).map(
       ([name, url]) => `  ${name.padEnd(12)}${url}`,
@@ -91,13 +122,66 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       `Local stack ready in ${seconds} s (region ${stack.region}):\n${lines.join("\n")}\n` +
         `Endpoints written to ${stateFile}; use --local with other sluice commands. Ctrl-C stops it.\n`,
     );
+    if (pipeline) {
+      const live = await runPipeline(pipeline, {
+        root,
+        stack,
+        io,
+        console: !values["no-console"],
+        ...(consolePort !== undefined && { consolePort }),
+      });
+      stops.push(live.stop);
+    }
     await untilInterrupted();
-    await write(io.stderr, "Stopping the local stack...\n");
+    await write(io.stderr, "Stopping...\n");
   } finally {
-    await stack.stop();
-    await rm(stateFile, { force: true });
+    for (const stop of stops.reverse()) await stop();
   }
   return EXIT_OK;
+}
+
+/** Starts the pipeline's session, its console and the live view; resolves once all run. */
+async function runPipeline(
+  pipeline: PipelineDefinition,
+  options: {
+    root: string;
+    stack: LocalStack;
+    io: CommandIo;
+    console: boolean;
+    consolePort?: number;
+  },
+): Promise<{ stop(): Promise<void> }> {
+  const view = createTerminalView({ output: options.io.stdout });
+  const session = await startDevSession({
+    pipeline,
+    root: options.root,
+    stack: options.stack,
+    onLog: (subscriber, line) => view.log(`[${subscriber}] ${line}`),
+    onHandler: (subscriber, event, error) => {
+      if (event === "failed") view.log(`[${subscriber}] handler not loaded: ${error?.message}`);
+      else if (event === "reloaded") view.log(`[${subscriber}] handler reloaded`);
+    },
+  });
+  const server = options.console
+    ? await startConsole(session, { port: options.consolePort ?? 0 })
+    : undefined;
+  view.log(
+    `Pipeline ${pipeline.name}: table ${session.resources.tableName}, ${Object.keys(pipeline.subscribers).length} subscribers.` +
+      (server ? ` Console: ${server.url}` : ""),
+  );
+  const render = async () => {
+    view.render(await session.snapshot(), server ? { consoleUrl: server.url } : {});
+  };
+  await render();
+  const ticker = setInterval(() => void render().catch(() => {}), 1_000);
+  return {
+    async stop() {
+      clearInterval(ticker);
+      view.done();
+      await server?.close();
+      await session.stop();
+    },
+  };
 }
 
 function parseOptions(args: string[]) {
@@ -105,6 +189,11 @@ function parseOptions(args: string[]) {
     args,
     strict: true,
     options: {
+      pipeline: { type: "string" },
+      root: { type: "string" },
+      "console-port": { type: "string" },
+      "no-console": { type: "boolean" },
+      "stack-only": { type: "boolean" },
       "state-file": { type: "string" },
       region: { type: "string" },
       "port-dynamodb": { type: "string" },

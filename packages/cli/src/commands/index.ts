@@ -6,7 +6,8 @@ import type { Command } from "../command.js";
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   dev: {
-    summary: "Run the local stack (DynamoDB Local, S3, SQS, SNS, EventBridge) until Ctrl-C",
+    summary:
+      "Run the pipeline locally: local stack, every subscriber, handler reload, live view, console",
     load: async () => (await import("./dev.js")).default,
   },
   decode: {

@@ -42,6 +42,12 @@ export interface EmbeddedSink<S extends AnySchema> extends SearchSink {
 
 interface IndexState<S extends AnySchema> {
   db: Orama<S>;
+  /**
+   * A document was removed since the index was built. Orama 3.1's number index can lose other
+   * documents' entries on removal (a `where` on a number then misses matches), so the next
+   * search rebuilds the index from the stored documents first.
+   */
+  removed: boolean;
   /** Deleted documents keep their version for good: a late older write never brings one back. */
   versions: Map<string, StoredDocument>;
 }
@@ -57,18 +63,33 @@ export function embeddedSink<S extends AnySchema>(
   // Orama takes a document's id from the document; this keeps the document as it was given.
   const ids = new WeakMap<AnyDocument, string>();
 
+  const newDb = () =>
+    create({
+      schema: options.schema,
+      ...(options.language ? { language: options.language } : {}),
+      components: { getDocumentIndexId: (doc: AnyDocument) => ids.get(doc)! },
+    }) as Orama<S>;
+
   function stateOf(index: string): IndexState<S> {
     let state = indexes.get(index);
     if (!state) {
-      const db = create({
-        schema: options.schema,
-        ...(options.language ? { language: options.language } : {}),
-        components: { getDocumentIndexId: (doc: AnyDocument) => ids.get(doc)! },
-      });
-      state = { db: db as Orama<S>, versions: new Map() };
+      state = { db: newDb(), removed: false, versions: new Map() };
       indexes.set(index, state);
     }
     return state;
+  }
+
+  async function rebuild(state: IndexState<S>): Promise<void> {
+    state.db = newDb();
+    state.removed = false;
+    for (const [id, stored] of state.versions) {
+      if (stored.document) await put(state, id, stored.document);
+    }
+  }
+
+  async function removeFrom(state: IndexState<S>, id: string): Promise<void> {
+    await remove(state.db, id);
+    state.removed = true;
   }
 
   async function put(state: IndexState<S>, id: string, document: object): Promise<void> {
@@ -82,7 +103,7 @@ export function embeddedSink<S extends AnySchema>(
     const stored = state.versions.get(action.id);
     if (stored && action.version <= stored.version) return { status: "stale" };
     if (action.op === "delete") {
-      if (stored?.document) await remove(state.db, action.id);
+      if (stored?.document) await removeFrom(state, action.id);
       state.versions.set(action.id, { version: action.version });
       return { status: "applied" };
     }
@@ -93,7 +114,7 @@ export function embeddedSink<S extends AnySchema>(
         reason: `schema_validation: field [${problem}] does not match the schema`,
       };
     }
-    if (stored?.document) await remove(state.db, action.id);
+    if (stored?.document) await removeFrom(state, action.id);
     try {
       await put(state, action.id, action.document);
     } catch (error) {
@@ -112,7 +133,9 @@ export function embeddedSink<S extends AnySchema>(
       return results;
     },
     async search(index, params) {
-      return search(stateOf(index).db, params) as Promise<Results<TypedDocument<Orama<S>>>>;
+      const state = stateOf(index);
+      if (state.removed) await rebuild(state);
+      return search(state.db, params) as Promise<Results<TypedDocument<Orama<S>>>>;
     },
     get(index, id) {
       return indexes.get(index)?.versions.get(id);
