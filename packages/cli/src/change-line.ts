@@ -16,9 +16,14 @@ function clock(iso: string): string {
     .join(":");
 }
 
+/** Streams keep no attribute order; by name, the same item always reads the same. */
+function byName(image: Record<string, unknown>): [string, unknown][] {
+  return Object.entries(image).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The image's attributes other than the key, which the line already shows. */
 function attributes(view: ChangeView, image: Record<string, unknown>): string {
-  return Object.entries(image)
+  return byName(image)
     .filter(([name]) => !Object.hasOwn(view.keys, name))
     .map(([name, of]) => `${name}=${value(of)}`)
     .join(" ");
@@ -27,14 +32,14 @@ function attributes(view: ChangeView, image: Record<string, unknown>): string {
 /** What a modify changed: `status: "pending" → "paid"`, `+added=1`, `-removed`. */
 function diff(view: ChangeView, before: Record<string, unknown>, after: Record<string, unknown>) {
   const parts: string[] = [];
-  for (const [name, now] of Object.entries(after)) {
+  for (const [name, now] of byName(after)) {
     if (Object.hasOwn(view.keys, name)) continue;
     if (!Object.hasOwn(before, name)) parts.push(`+${name}=${value(now)}`);
     else if (JSON.stringify(before[name]) !== JSON.stringify(now)) {
       parts.push(`${name}: ${value(before[name])} → ${value(now)}`);
     }
   }
-  for (const name of Object.keys(before)) {
+  for (const [name] of byName(before)) {
     if (!Object.hasOwn(after, name)) parts.push(`-${name}`);
   }
   return parts.length > 0 ? parts.join(", ") : "(no attribute changed)";

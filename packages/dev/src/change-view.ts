@@ -34,7 +34,9 @@ export function toChangeView(record: DynamoDBStreamRecord, keyNames: string[] = 
     kind: change.kind,
     expired: change.kind === "remove" && change.cause === "ttl",
     key: Object.entries(keys)
-      .map(([name, value]) => `${name}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .map(
+        ([name, value]) => `${name}=${typeof value === "string" ? value : JSON.stringify(value)}`,
+      )
       .join(" "),
     keys,
     ...(entity !== undefined && { entity }),

@@ -1,11 +1,11 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import {
+  handlerTarget,
   type ReplayRecord,
   type ReplayTarget,
   replay,
   type StreamLambdaHandler,
-  handlerTarget,
   sluiceSqsSource,
 } from "@sluice/dlq";
 import { toChangeView } from "./change-view.js";
@@ -33,7 +33,11 @@ function viewOf(record: ReplayRecord): DeadLetterView | undefined {
     id: envelope.id,
     processor: envelope.processor,
     ...(envelope.error.code !== undefined && { errorCode: envelope.error.code }),
-    error: { class: envelope.error.class, name: envelope.error.name, message: envelope.error.message },
+    error: {
+      class: envelope.error.class,
+      name: envelope.error.name,
+      message: envelope.error.message,
+    },
     attempts: envelope.attempts,
     firstFailureAt: envelope.firstFailureAt,
     lastFailureAt: envelope.lastFailureAt,
@@ -102,7 +106,8 @@ export function deadLetterQueue(options: DeadLetterQueueOptions) {
           target,
           ...(request.id !== undefined && { filter: { ids: [request.id] } }),
           onEvent: (event) => {
-            if (event.type === "failed-again") failures.push({ id: event.id, reason: event.reason });
+            if (event.type === "failed-again")
+              failures.push({ id: event.id, reason: event.reason });
           },
         });
         return { replayed: summary.replayed, failedAgain: summary.failedAgain, failures };

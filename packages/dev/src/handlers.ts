@@ -131,12 +131,9 @@ export async function watchHandler(options: HandlerWatchOptions): Promise<Handle
       },
     ],
   });
-  try {
-    await context.rebuild();
-  } catch {
-    // Reported through onEnd.
-  }
+  // watch() makes the first build itself; rebuild() makes the only one.
   if (options.watch ?? true) await context.watch();
+  else await context.rebuild().catch(() => {}); // failures reach onEnd
   await ready;
   return {
     ready,

@@ -10,7 +10,6 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
-import type { LocalStack } from "@sluice/local";
 import {
   type PipelineDefinition,
   pipelineEnvironment,
@@ -19,6 +18,7 @@ import {
 } from "@sluice/pipeline";
 import { aggregateTableInput } from "@sluice/processors";
 import { checkpointTableInput, checkpointTableTtlInput } from "@sluice/runtime";
+import type { SessionStack } from "./session.js";
 
 /** The search domain's variable holds this scheme locally: there is no OpenSearch on a laptop. */
 export const EMBEDDED_SEARCH_SCHEME = "embedded:";
@@ -42,7 +42,7 @@ export interface LocalResources {
   environment: Record<string, string>;
 }
 
-async function createQueue(stack: LocalStack, name: string): Promise<LocalQueue> {
+async function createQueue(stack: SessionStack, name: string): Promise<LocalQueue> {
   const { QueueUrl } = await stack.clients.sqs.send(new CreateQueueCommand({ QueueName: name }));
   const { Attributes } = await stack.clients.sqs.send(
     new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
@@ -88,7 +88,7 @@ async function createTable(
 }
 
 /** The standard variables that point AWS SDK clients made with no options at the local stack. */
-export function awsEnvironment(stack: LocalStack): Record<string, string> {
+export function awsEnvironment(stack: SessionStack): Record<string, string> {
   const { endpoints } = stack.config;
   return {
     AWS_REGION: stack.region,
@@ -111,7 +111,7 @@ export function awsEnvironment(stack: LocalStack): Record<string, string> {
  * can share one stack.
  */
 export async function createLocalResources(
-  stack: LocalStack,
+  stack: SessionStack,
   pipeline: PipelineDefinition,
   prefix = "",
 ): Promise<LocalResources> {
@@ -137,7 +137,8 @@ export async function createLocalResources(
     names.archiveBucket = local("archive").toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: names.archiveBucket }));
   }
-  if (needed.has("searchDomain")) names.searchDomain = `${EMBEDDED_SEARCH_SCHEME}${local("search")}`;
+  if (needed.has("searchDomain"))
+    names.searchDomain = `${EMBEDDED_SEARCH_SCHEME}${local("search")}`;
   if (needed.has("eventBus")) {
     names.eventBus = local("events");
     await eventbridge.send(new CreateEventBusCommand({ Name: names.eventBus }));

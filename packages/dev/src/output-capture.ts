@@ -21,14 +21,18 @@ export function captureOutput(onLine: (source: string, line: string) => void): O
     stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
       const store = current.getStore();
       if (store === undefined) return (original as Write).apply(this, [chunk, ...rest] as never);
-      const text = store.partial + (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString());
+      const text =
+        store.partial +
+        (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString());
       const lines = text.split("\n");
       store.partial = lines.pop() ?? "";
       // Outside the context, so whatever onLine prints goes to the real stream.
       current.exit(() => {
         for (const line of lines) onLine(store.source, line);
       });
-      const callback = rest.find((value) => typeof value === "function") as (() => void) | undefined;
+      const callback = rest.find((value) => typeof value === "function") as
+        | (() => void)
+        | undefined;
       callback?.();
       return true;
     } as Write;

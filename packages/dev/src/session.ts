@@ -27,8 +27,8 @@ export interface DevSessionOptions {
   pipeline: PipelineDefinition;
   /** The app's root: handler paths in the pipeline are relative to it. Default: the working directory. */
   root?: string;
-  /** A running stack to use; by default the session starts one and stops it at the end. */
-  stack?: LocalStack;
+  /** A running stack to use, left running at the end; by default the session starts its own. */
+  stack?: SessionStack;
   stackOptions?: LocalStackOptions;
   /** Rebuild and reload a handler when its files change. Default true. */
   watch?: boolean;
@@ -42,10 +42,13 @@ export interface DevSessionOptions {
   onHandler?: (subscriber: string, event: "loaded" | "reloaded" | "failed", error?: Error) => void;
 }
 
+/** What the session uses of a stack: a test's shared stack will do. */
+export type SessionStack = Omit<LocalStack, "stop" | "services">;
+
 /** A pipeline running locally. It is what the console and the terminal view read. */
 export interface DevSession extends DevConsoleSource {
   readonly pipeline: PipelineDefinition;
-  readonly stack: LocalStack;
+  readonly stack: SessionStack;
   readonly resources: LocalResources;
   /** The handler a subscriber runs now, as the mapping calls it. */
   handler(subscriber: string): LoadedHandler | undefined;
@@ -117,13 +120,18 @@ function subscriberEnvironment(pipeline: PipelineDefinition): Record<string, str
 export async function startDevSession(options: DevSessionOptions): Promise<DevSession> {
   const { pipeline } = options;
   const root = resolve(options.root ?? process.cwd());
-  const ownStack = options.stack === undefined;
-  const stack = options.stack ?? (await startLocalStack(options.stackOptions));
   const cleanups: (() => Promise<void> | void)[] = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   };
-  if (ownStack) cleanups.push(() => stack.stop());
+  let stack: SessionStack;
+  if (options.stack) {
+    stack = options.stack;
+  } else {
+    const own = await startLocalStack(options.stackOptions);
+    cleanups.push(() => own.stop());
+    stack = own;
+  }
   try {
     return await start();
   } catch (error) {
@@ -177,7 +185,8 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
           functionName: subscriber.name,
           timeout: subscriber.timeoutSeconds,
           memorySize: subscriber.memoryMb,
-          handler: (event, context) => capture.run(subscriber.name, () => run.handler!(event, context)),
+          handler: (event, context) =>
+            capture.run(subscriber.name, () => run.handler!(event, context)),
           ...mappingSettings(subscriber, resources.deadLetterQueue?.queueArn),
           ...options.settings?.(subscriber),
         });
@@ -275,22 +284,24 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       };
     };
 
-    const queue: DeadLetterQueue | undefined = resources.deadLetterQueue && deadLetterQueue({
-      sqs: stack.clients.sqs,
-      s3: stack.clients.s3,
-      queueUrl: resources.deadLetterQueue.queueUrl,
-      handlerFor: (processor) => {
-        const name =
-          processorOwners.get(processor) ?? (running.has(processor) ? processor : undefined);
-        const run = name === undefined ? undefined : running.get(name);
-        if (run?.handler === undefined) return undefined;
-        return {
-          name: run.subscriber.name,
-          handler: async (event, context) =>
-            capture.run(run.subscriber.name, () => run.handler!(event, context)),
-        };
-      },
-    });
+    const queue: DeadLetterQueue | undefined =
+      resources.deadLetterQueue &&
+      deadLetterQueue({
+        sqs: stack.clients.sqs,
+        s3: stack.clients.s3,
+        queueUrl: resources.deadLetterQueue.queueUrl,
+        handlerFor: (processor) => {
+          const name =
+            processorOwners.get(processor) ?? (running.has(processor) ? processor : undefined);
+          const run = name === undefined ? undefined : running.get(name);
+          if (run?.handler === undefined) return undefined;
+          return {
+            name: run.subscriber.name,
+            handler: async (event, context) =>
+              capture.run(run.subscriber.name, () => run.handler!(event, context)),
+          };
+        },
+      });
 
     // The console and the terminal both ask every second; the queue is read at most every two.
     let listed: { at: number; letters: Promise<DeadLetterView[]> } | undefined;

@@ -26,8 +26,7 @@ export type Fault = "before" | "after" | undefined;
  */
 export function faultyS3(
   config: LocalStackConfig,
-  plan: (command: string, call: number, input: Record<string, unknown>) => Fault = () =>
-    undefined,
+  plan: (command: string, call: number, input: Record<string, unknown>) => Fault = () => undefined,
 ): {
   s3: S3Client;
   calls: Map<string, number>;

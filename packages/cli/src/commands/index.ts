@@ -14,6 +14,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "Decode DynamoDB stream records into JSON lines of typed change events",
     load: async () => (await import("./decode.js")).default,
   },
+  tail: {
+    summary: "Follow a table's stream and print each change as it happens, until Ctrl-C",
+    load: async () => (await import("./tail.js")).default,
+  },
   replay: {
     summary:
       "Replay failed records (sluice DLQ, Lambda's failure destination) or the audit archive",

@@ -10,9 +10,9 @@ import {
 import { aggregateReader, type EmbeddedSink, readAuditArchive } from "@sluice/processors";
 import { type AttributeMap, decodeImage } from "@sluice/records";
 import type { Order } from "../model.js";
+import { shop } from "../pipeline.js";
 import { dailySales } from "../processors/daily-sales.js";
 import { orderDocument, type orderSearchSchema, ordersIndex } from "../processors/order-search.js";
-import { shop } from "../pipeline.js";
 
 type Item = Record<string, AttributeValue>;
 
@@ -73,7 +73,9 @@ export async function checkDailySales(
     };
     const want = truth.get(cell) ?? { orders: 0, cents: 0 };
     if (got.orders !== want.orders || got.cents !== want.cents) {
-      wrong.push(`${cell}: ${got.orders} orders/${got.cents / 100} vs ${want.orders}/${want.cents / 100}`);
+      wrong.push(
+        `${cell}: ${got.orders} orders/${got.cents / 100} vs ${want.orders}/${want.cents / 100}`,
+      );
     }
   }
   return {
@@ -141,11 +143,7 @@ export async function checkSearch(
   );
   const samples: string[] = [];
   let samplesOk = true;
-  const sample = async (
-    label: string,
-    params: Parameters<typeof sink.search>[1],
-    want: number,
-  ) => {
+  const sample = async (label: string, params: Parameters<typeof sink.search>[1], want: number) => {
     const found = await sink.search(ordersIndex, { ...params, limit: 1_000 });
     samples.push(`${label}: ${found.count} (table: ${want})`);
     if (found.count !== want) samplesOk = false;
@@ -186,7 +184,11 @@ export async function receiveEvents(
   const deadline = Date.now() + timeoutMs;
   while (messages.length < count && Date.now() < deadline) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
     );
     for (const message of Messages) {
       messages.push(message);

@@ -7,8 +7,8 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { createTerminalView, type DevSession, startConsole, startDevSession } from "@sluice/dev";
+import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { type EmbeddedSink, sharedEmbeddedSink } from "@sluice/processors";
 import { DynamoDBCheckpointStore, streamHandler } from "@sluice/runtime";
 import { orderStatuses } from "../model.js";
@@ -69,7 +69,8 @@ async function main(): Promise<number> {
   });
   const consoleServer = await startConsole(session);
   const view = createTerminalView({ output: out });
-  const refresh = async () => view.render(await session.snapshot(), { consoleUrl: consoleServer.url });
+  const refresh = async () =>
+    view.render(await session.snapshot(), { consoleUrl: consoleServer.url });
   const ticker = setInterval(() => void refresh().catch(() => {}), 1_000);
   let exitCode = 1;
   try {
@@ -118,7 +119,9 @@ async function run(
     if (left.length === 0) break;
     await new Promise((done) => setTimeout(done, 500));
   }
-  log(`TTL deleted ${expiredKeys.size} expired items in ${((Date.now() - ttlStarted) / 1000).toFixed(0)} s.`);
+  log(
+    `TTL deleted ${expiredKeys.size} expired items in ${((Date.now() - ttlStarted) / 1000).toFixed(0)} s.`,
+  );
 
   log(`Writing the week: ${orders} orders through their lifecycle, customers, carts, sessions...`);
   const history = await traffic.week();
@@ -128,7 +131,10 @@ async function run(
   const checks: Check[] = [];
   const names = resources.names;
   checks.push(
-    await checkDailySales(dynamodb, { orders: resources.tableName, aggregates: names.aggregatesTable! }),
+    await checkDailySales(dynamodb, {
+      orders: resources.tableName,
+      aggregates: names.aggregatesTable!,
+    }),
   );
   checks.push(
     ...(await checkArchives(
@@ -138,10 +144,9 @@ async function run(
       { since, until: new Date(Date.now() + 3_600_000) },
     )),
   );
-  const sink = sharedEmbeddedSink(
-    names.searchDomain!.slice("embedded:".length),
-    { schema: orderSearchSchema },
-  ) as EmbeddedSink<typeof orderSearchSchema>;
+  const sink = sharedEmbeddedSink(names.searchDomain!.slice("embedded:".length), {
+    schema: orderSearchSchema,
+  }) as EmbeddedSink<typeof orderSearchSchema>;
   const search = await checkSearch(dynamodb, resources.tableName, sink);
   checks.push(search.check);
 
@@ -150,8 +155,20 @@ async function run(
   const delivered = (await receiveEvents(sqs, resources.eventsQueue!.queueUrl, wanted, 20_000)).map(
     describeEvent,
   );
-  checks.push(checkEvents("order events delivered once each", delivered.filter((e) => !e.startsWith("ItemExpired")), history.events));
-  checks.push(checkEvents("ItemExpired events delivered", delivered.filter((e) => e.startsWith("ItemExpired")), expiredEvents));
+  checks.push(
+    checkEvents(
+      "order events delivered once each",
+      delivered.filter((e) => !e.startsWith("ItemExpired")),
+      history.events,
+    ),
+  );
+  checks.push(
+    checkEvents(
+      "ItemExpired events delivered",
+      delivered.filter((e) => e.startsWith("ItemExpired")),
+      expiredEvents,
+    ),
+  );
 
   const letters = await session.deadLetters();
   const poisonIds = history.poisonEvents.map((event) => event.split(" ")[1]);
@@ -194,9 +211,9 @@ async function run(
   );
   const replayed = await session.replay({});
   const left = await session.deadLetters();
-  const afterReplay = (await receiveEvents(sqs, resources.eventsQueue!.queueUrl, poison, 10_000)).map(
-    describeEvent,
-  );
+  const afterReplay = (
+    await receiveEvents(sqs, resources.eventsQueue!.queueUrl, poison, 10_000)
+  ).map(describeEvent);
   checks.push({
     name: "replay with the fix clears the dead letters",
     ok: replayed.replayed === poison && replayed.failedAgain === 0 && left.length === 0,
@@ -213,6 +230,8 @@ async function run(
 }
 
 process.exitCode = await main().catch((error: unknown) => {
-  process.stderr.write(`sluice demo failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `sluice demo failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   return 1;
 });

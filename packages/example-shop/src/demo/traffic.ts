@@ -122,11 +122,11 @@ export function shopTraffic(options: TrafficOptions) {
     options.onWrite?.();
   };
   const put = (Item: Item) => write(new PutItemCommand({ TableName: options.table, Item }));
-  const cart = (customer: string, sku: string, expiresAt: number) =>
+  const cart = (customer: string, sku: string, expiresAt: number, qty: number) =>
     put({
       PK: S(`CART#${customer}`),
       SK: S(`ITEM#${sku}`),
-      qty: N(1 + Math.floor(random() * 3)),
+      qty: N(qty),
       price: N("4.50"),
       expiresAt: N(expiresAt),
     });
@@ -150,7 +150,7 @@ export function shopTraffic(options: TrafficOptions) {
         const sku = catalogue[i % catalogue.length]!.sku;
         if (history.expired.includes(`CART#${customer}|ITEM#${sku}`)) continue;
         history.expired.push(`CART#${customer}|ITEM#${sku}`);
-        writes.push(cart(customer, sku, now - 60 - i));
+        writes.push(cart(customer, sku, now - 60 - i, 1 + (i % 3)));
       } else {
         history.expired.push(`SESSION#old-${i}|SESSION`);
         writes.push(session(`old-${i}`, customer, now - 120 - i));
@@ -163,7 +163,11 @@ export function shopTraffic(options: TrafficOptions) {
   async function orderLife(index: number, paced: () => Promise<void>): Promise<void> {
     const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, (_, k) => {
       const product = catalogue[(index + k) % catalogue.length]!;
-      return { sku: product.sku, qty: 1 + Math.floor(random() * 3), price: (product.price / 100).toFixed(2) };
+      return {
+        sku: product.sku,
+        qty: 1 + Math.floor(random() * 3),
+        price: (product.price / 100).toFixed(2),
+      };
     });
     const order: LiveOrder = {
       orderId: `o-${index + 1}`,
@@ -184,9 +188,10 @@ export function shopTraffic(options: TrafficOptions) {
       await paced();
       await put(orderItem(order));
     };
+    // Every draw before the first write: the seed decides the week whatever the interleaving.
+    const fate = random();
     await paced();
     await put(orderItem(order));
-    const fate = random();
     if (index < options.poison) {
       await step("paid");
       await step(POISON_STATUS);
@@ -221,22 +226,24 @@ export function shopTraffic(options: TrafficOptions) {
     };
     await Promise.all(
       customerIds.map(async (customer) => {
+        const tier = random() < 0.2 ? "gold" : "basic";
         await paced();
         await put({
           PK: S(`CUSTOMER#${customer}`),
           SK: S("PROFILE"),
           name: S(`Customer ${customer.slice(2)}`),
           email: S(`${customer}@example.com`),
-          tier: S(random() < 0.2 ? "gold" : "basic"),
+          tier: S(tier),
         });
       }),
     );
     const lives = Array.from({ length: options.orders }, (_, index) => orderLife(index, paced));
     const browsing = customerIds.slice(0, Math.ceil(customers / 2)).map(async (customer, i) => {
+      const sku = pick(catalogue).sku;
       await paced();
       await session(`tok-${i}`, customer, now + 3_600);
       await paced();
-      await cart(customer, pick(catalogue).sku, now + 86_400);
+      await cart(customer, sku, now + 86_400, 1 + (i % 3));
     });
     await Promise.all([...lives, ...browsing]);
     return history;

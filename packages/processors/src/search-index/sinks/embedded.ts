@@ -151,9 +151,10 @@ export function embeddedSink<S extends AnySchema>(
 }
 
 /** Process-wide, so a handler reloaded from a fresh bundle finds the index it filled before. */
-const shared: Map<string, EmbeddedSink<AnySchema>> = ((globalThis as Record<symbol, unknown>)[
-  Symbol.for("sluice.embedded-sinks")
-] ??= new Map()) as never;
+const registry = globalThis as { [key: symbol]: Map<string, EmbeddedSink<AnySchema>> | undefined };
+const sharedKey = Symbol.for("sluice.embedded-sinks");
+registry[sharedKey] ??= new Map();
+const shared = registry[sharedKey];
 
 /**
  * The embedded sink of this name in this process, made on first use. `sluice dev` points a
