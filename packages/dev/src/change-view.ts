@@ -1,12 +1,19 @@
 import { type DynamoDBStreamRecord, decodeRecord, stringifyDecoded } from "@sluice/records";
 import type { ChangeView } from "./types.js";
 
-/** The entity a key names: the text before the first `#` of the partition key (CUSTOMER#c-1). */
+/**
+ * The entity a single-table key names: the text before the first `#` of the most specific key
+ * that has one, so the sort key wins. `CUSTOMER#c-1` / `ORDER#o-1` is an ORDER, and
+ * `CUSTOMER#c-1` / `PROFILE` a CUSTOMER. Keys must come in the table's order, partition key first.
+ */
 export function entityOf(keys: Record<string, unknown>): string | undefined {
-  const first = Object.values(keys).find((value) => typeof value === "string");
-  if (typeof first !== "string") return undefined;
-  const cut = first.indexOf("#");
-  return cut > 0 ? first.slice(0, cut) : undefined;
+  let entity: string | undefined;
+  for (const value of Object.values(keys)) {
+    if (typeof value !== "string") continue;
+    const cut = value.indexOf("#");
+    if (cut > 0) entity = value.slice(0, cut);
+  }
+  return entity;
 }
 
 /** JSON-safe: Decimals, bigints, Sets and binary become what JSON.stringify can carry. */

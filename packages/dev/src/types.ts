@@ -45,7 +45,10 @@ export interface ChangeView {
   keys: Record<string, unknown>;
   /** The entity the key prefix names (CUSTOMER, ORDER, CART...), when there is one. */
   entity?: string;
-  /** ISO 8601: when the change was written. */
+  /**
+   * ISO 8601: when the change was written, from the record's creation time; in a dev session,
+   * when the session read it (DynamoDB Local rounds creation times down to the minute).
+   */
   at: string;
   newImage?: Record<string, unknown>;
   oldImage?: Record<string, unknown>;

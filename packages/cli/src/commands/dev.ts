@@ -109,6 +109,8 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     ...(values.region !== undefined && { region: values.region }),
   });
   const stops: (() => Promise<void> | void)[] = [() => stack.stop()];
+  // Listening from here on: a Ctrl-C while the pipeline starts still cleans up.
+  const interrupted = untilInterrupted();
   try {
     await mkdir(dirname(stateFile), { recursive: true });
     await writeFile(stateFile, `${JSON.stringify(stack.config, null, 2)}\n`);
@@ -132,7 +134,7 @@ async function run(args: string[], io: CommandIo): Promise<number> {
       });
       stops.push(live.stop);
     }
-    await untilInterrupted();
+    await interrupted;
     await write(io.stderr, "Stopping...\n");
   } finally {
     for (const stop of stops.reverse()) await stop();

@@ -19,8 +19,9 @@ Options:
   --table NAME             the table to follow (required)
   --from POSITION          latest: changes written from now on (default); trim-horizon: also the
                            last 24 hours the stream still keeps
-  --entity NAME            only items of this entity: the text before the first # of the
-                           partition key (ORDER for ORDER#o-1); any letter case
+  --entity NAME            only items of this entity: the text before the first # of the sort
+                           key, else of the partition key (ORDER for CUSTOMER#c-1 / ORDER#o-1,
+                           CUSTOMER for CUSTOMER#c-1 / PROFILE); any letter case
   --key-prefix TEXT        only items with a key value that starts with TEXT, in the partition or
                            the sort key (CUSTOMER#c-1 shows the customer and items under it)
   --json                   print each change as a JSON line instead (eventId, kind, expired, key,

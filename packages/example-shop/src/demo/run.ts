@@ -4,9 +4,11 @@
 //   --keep        leave the stack and the console running afterwards (Ctrl-C stops them)
 //   --orders N    orders in the week (default 240)
 //   --seed N      the traffic's seed (default 1)
+//   --screenshot FILE   save a PNG of the console, taken before the replay, with Chromium
+import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { createTerminalView, type DevSession, startConsole, startDevSession } from "@sluice/dev";
 import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { type EmbeddedSink, sharedEmbeddedSink } from "@sluice/processors";
@@ -36,6 +38,7 @@ function options() {
       keep: { type: "boolean", default: false },
       orders: { type: "string", default: "240" },
       seed: { type: "string", default: "1" },
+      screenshot: { type: "string" },
     },
   });
   const orders = Number(values.orders);
@@ -43,7 +46,22 @@ function options() {
   if (!Number.isInteger(orders) || orders < 10 || !Number.isInteger(seed)) {
     throw new Error("--orders takes a whole number of at least 10, --seed a whole number");
   }
-  return { keep: values.keep, orders, seed };
+  return { keep: values.keep, orders, seed, screenshot: values.screenshot };
+}
+
+/** Chromium's own headless screenshot; the page gets a few seconds to poll and draw. */
+async function screenshotPage(url: string, file: string): Promise<void> {
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  await promisify(execFile)(chromium, [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+    "--window-size=1280,1500",
+    "--virtual-time-budget=4000",
+    `--screenshot=${resolve(file)}`,
+    url,
+  ]);
 }
 
 const untilInterrupted = () =>
@@ -53,7 +71,7 @@ const untilInterrupted = () =>
   });
 
 async function main(): Promise<number> {
-  const { keep, orders, seed } = options();
+  const { keep, orders, seed, screenshot } = options();
   const started = Date.now();
   const out = process.stdout;
   out.write(`sluice demo: the example shop on a local stack (seed ${seed}, ${orders} orders)\n`);
@@ -75,7 +93,16 @@ async function main(): Promise<number> {
   let exitCode = 1;
   try {
     view.log(`Console: ${consoleServer.url}`);
-    exitCode = await run(session, { orders, seed, log: (line) => view.log(line) });
+    exitCode = await run(session, {
+      orders,
+      seed,
+      log: (line) => view.log(line),
+      beforeReplay: async () => {
+        if (screenshot === undefined) return;
+        await screenshotPage(consoleServer.url, screenshot);
+        view.log(`Screenshot of the console: ${screenshot}`);
+      },
+    });
   } finally {
     clearInterval(ticker);
     await refresh().catch(() => {});
@@ -93,7 +120,17 @@ async function main(): Promise<number> {
 
 async function run(
   session: DevSession,
-  { orders, seed, log }: { orders: number; seed: number; log: (line: string) => void },
+  {
+    orders,
+    seed,
+    log,
+    beforeReplay,
+  }: {
+    orders: number;
+    seed: number;
+    log: (line: string) => void;
+    beforeReplay: () => Promise<void>;
+  },
 ): Promise<number> {
   const { stack, resources } = session;
   const { dynamodb, s3, sqs } = stack.clients;
@@ -186,6 +223,7 @@ async function run(
       .join("; "),
   });
 
+  await beforeReplay();
   // The fix: order-events learns the new status, as a reload after an edit would give it; then
   // every dead letter goes through the current handler again.
   session.useHandler(
