@@ -8,6 +8,7 @@ import {
   startLocalStack,
 } from "@sluice/local";
 import { mappingSettings, type PipelineDefinition, type Subscriber } from "@sluice/pipeline";
+import { Arrivals } from "./arrivals.js";
 import { toChangeView } from "./change-view.js";
 import { type DeadLetterQueue, deadLetterQueue } from "./dead-letter-queue.js";
 import { type LoadedHandler, watchHandler } from "./handlers.js";
@@ -65,7 +66,6 @@ export interface DevSession extends DevConsoleSource {
 
 const SERIES_SECONDS = 600;
 const CHANGES_KEPT = 100;
-const MAX_ARRIVALS = 100_000;
 
 /** Counts a sluice handler reports in its metric lines (CloudWatch Embedded Metric Format). */
 interface ReportedCounts {
@@ -219,9 +219,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       cleanups.push(() => watch.stop());
     }
 
-    // When each record reached the stream, as this feed saw it: DynamoDB Local stamps creation
-    // times rounded down to the minute, too coarse for a lag in seconds.
-    const arrivals: { sequence: bigint; at: number }[] = [];
+    const arrivals = new Arrivals();
     // The latest changes, read from the stream like any other subscriber.
     const keyNames = [pipeline.table.partitionKey.name, pipeline.table.sortKey?.name ?? ""];
     const changes: ChangeView[] = [];
@@ -235,7 +233,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
         const at = Date.now();
         for (const record of event.Records) {
           const sequence = record.dynamodb?.SequenceNumber;
-          if (sequence !== undefined) arrivals.push({ sequence: BigInt(sequence), at });
+          if (sequence !== undefined) arrivals.add(sequence, at);
           try {
             // Stamped with its arrival: DynamoDB Local's creation times are whole minutes.
             changes.unshift({ ...toChangeView(record, keyNames), at: new Date(at).toISOString() });
@@ -254,32 +252,17 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       const stats = run.mapping?.stats();
       return stats ? stats.recordsSucceeded + stats.recordsDiscarded : 0;
     };
-    /** How long the oldest record the subscriber has not checkpointed past has been waiting. */
-    const lagOf = (run: Running, t: number): number => {
-      const checkpoints = Object.values(run.mapping?.stats().checkpoints ?? {});
-      const done =
-        checkpoints.length === 0 ? -1n : checkpoints.map(BigInt).reduce((a, b) => (a < b ? a : b));
-      const oldest = arrivals.find((arrival) => arrival.sequence > done);
-      return oldest === undefined ? 0 : t - oldest.at;
-    };
+    const checkpointsOf = (run: Running) => Object.values(run.mapping?.stats().checkpoints ?? {});
     const sampler = setInterval(() => {
       const t = Date.now();
       for (const run of running.values()) {
         const now = finished(run);
-        run.series.push({ t, perSecond: now - run.finishedBefore, lagMs: lagOf(run, t) });
+        const lagMs = arrivals.lagMs(checkpointsOf(run), t);
+        run.series.push({ t, perSecond: now - run.finishedBefore, lagMs });
         run.finishedBefore = now;
         if (run.series.length > SERIES_SECONDS) run.series.shift();
       }
-      // Arrivals every subscriber is past are no longer needed.
-      const positions = [...running.values()].map((run) =>
-        Object.values(run.mapping?.stats().checkpoints ?? {}).map(BigInt),
-      );
-      if (positions.every((checkpoints) => checkpoints.length > 0)) {
-        const lowest = positions.flat().reduce((a, b) => (a < b ? a : b));
-        const keep = arrivals.findIndex((arrival) => arrival.sequence > lowest);
-        arrivals.splice(0, keep === -1 ? arrivals.length : keep);
-      }
-      if (arrivals.length > MAX_ARRIVALS) arrivals.splice(0, arrivals.length - MAX_ARRIVALS);
+      arrivals.forget([...running.values()].map(checkpointsOf));
     }, 1_000);
     sampler.unref();
     cleanups.push(() => clearInterval(sampler));
