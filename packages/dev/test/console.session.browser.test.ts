@@ -72,7 +72,7 @@ it("shows the traffic, a dead letter with its code, and clears it with Replay on
       () =>
         page.evaluate(() => {
           const chart = (
-            window as unknown as {
+            globalThis as unknown as {
               sluiceChart?: {
                 data: {
                   datasets: { subscriber?: string; metric?: string; data: { y: number }[] }[];
