@@ -8,7 +8,6 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   PutItemCommand,
-  ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
   CreateEventBusCommand,
@@ -34,6 +33,8 @@ import {
   streamHandler,
 } from "@sluice/runtime";
 import { afterAll, expect, it } from "vitest";
+import { scan as scanTable } from "../src/demo/checks.js";
+import { type LiveOrder, orderItem, orderKey } from "../src/demo/traffic.js";
 import type { Order, OrderStatus } from "../src/model.js";
 import { shop } from "../src/pipeline.js";
 import { auditProcessor } from "../src/processors/audit.js";
@@ -76,41 +77,6 @@ const orderDates = [
   "2026-11-21T23:30:00-02:00",
   "2026-11-22T18:45:00Z",
 ];
-
-interface LiveOrder {
-  orderId: string;
-  customerId: string;
-  orderDate: string;
-  status: OrderStatus;
-  currency: string;
-  /** Cents, so sums stay exact. */
-  cents: number;
-  lines: { sku: string; qty: number; price: string }[];
-  address: (typeof addresses)[number];
-}
-
-const orderKey = (order: LiveOrder): Item => ({
-  PK: S(`CUSTOMER#${order.customerId}`),
-  SK: S(`ORDER#${order.orderId}`),
-});
-
-const orderItem = (order: LiveOrder): Item => ({
-  ...orderKey(order),
-  orderId: S(order.orderId),
-  customerId: S(order.customerId),
-  orderDate: S(order.orderDate),
-  status: S(order.status),
-  total: N((order.cents / 100).toFixed(2)),
-  currency: S(order.currency),
-  items: {
-    L: order.lines.map((line) => ({
-      M: { sku: S(line.sku), qty: N(line.qty), price: N(line.price) },
-    })),
-  },
-  shippingAddress: {
-    M: Object.fromEntries(Object.entries(order.address).map(([k, v]) => [k, S(v)])),
-  },
-});
 
 /** What the history did: its writes, the items TTL deleted, the events due, as `type id from>to`. */
 interface History {
@@ -239,18 +205,7 @@ function shopWeek(table: string) {
   return { expired, rest };
 }
 
-async function scan(table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let ExclusiveStartKey: Item | undefined;
-  do {
-    const page = await dynamodb.send(
-      new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey }),
-    );
-    items.push(...(page.Items ?? []));
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return items;
-}
+const scan = (table: string) => scanTable(dynamodb, table);
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];

@@ -1,4 +1,5 @@
 import type { DynamoDBStreamEvent, DynamoDBStreamRecord } from "@sluice/records";
+import { seededRandom } from "@sluice/testing";
 import type { LambdaContext, StreamResponse } from "../src/index.js";
 
 export interface Invocation {
@@ -24,18 +25,6 @@ export interface Delivery {
   seed?: number;
 }
 
-/** mulberry32: a small seeded generator, so a failing case replays exactly. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A stream read by an event source mapping with ReportBatchItemFailures, as DOMAIN.md describes
  * it, made adversarial where Lambda leaves room: each lane sends batches in sequence order; an
@@ -56,7 +45,7 @@ export async function simulateStream(options: {
   onInvocation?: (invocation: Invocation) => void;
 }): Promise<Invocation[]> {
   const delivery = options.delivery ?? {};
-  const next = random(delivery.seed ?? 1);
+  const next = seededRandom(delivery.seed ?? 1);
   const laneCount = delivery.lanes ?? 1;
   const lanes = Array.from({ length: laneCount }, () => ({
     records: [] as DynamoDBStreamRecord[],

@@ -1,1 +1,2 @@
+export { seededRandom } from "./seeded-random.js";
 export * from "./stream-record.js";

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -31,7 +30,7 @@ import {
   EXIT_USAGE,
 } from "../command.js";
 import { itemOrderTarget } from "../item-order-target.js";
-import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
+import { readLocalStackFile, UsageError } from "../local-stack-file.js";
 import { write } from "../write.js";
 
 /** Some records had left the stream's 24-hour window and could not be replayed. */
@@ -113,8 +112,6 @@ stream (takes precedence over 1).
 `;
 
 const SOURCES = ["sluice-sqs", "sluice-s3", "lambda-sqs", "lambda-s3", "audit"] as const;
-
-class UsageError extends Error {}
 
 function parse(args: string[]) {
   return parseArgs({
@@ -210,26 +207,7 @@ async function clientConfig(values: Values): Promise<ClientConfig> {
   if (values.endpoint) config.endpoint = values.endpoint;
   // A local config file names the local stack as clearly as --local does.
   if (!values.local && !values["local-config"]) return config;
-  const path = values["local-config"] ?? DEFAULT_LOCAL_STACK_FILE;
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    throw new UsageError(
-      `--local needs the local stack's endpoints in ${path}; start it with "sluice dev", or pass --endpoint URL`,
-    );
-  }
-  const local = JSON.parse(text) as {
-    region?: string;
-    credentials?: ClientConfig["credentials"];
-    endpoints?: ClientConfig["endpoints"];
-  };
-  return {
-    ...config,
-    region: values.region ?? local.region ?? "us-east-1",
-    credentials: local.credentials ?? { accessKeyId: "local", secretAccessKey: "local" },
-    ...(local.endpoints && { endpoints: local.endpoints }),
-  };
+  return { ...config, ...(await readLocalStackFile(values["local-config"], values.region)) };
 }
 
 /** The audit archive: a time range is required, and only key filters apply to its records. */

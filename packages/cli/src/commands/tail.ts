@@ -1,10 +1,9 @@
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { type Tail, TailStartError, tailStream } from "@sluice/dev";
 import { type ClientConfig, replayClients } from "@sluice/dlq";
 import { changeLine } from "../change-line.js";
 import { type Command, type CommandIo, EXIT_OK, EXIT_USAGE } from "../command.js";
-import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
+import { DEFAULT_LOCAL_STACK_FILE, readLocalStackFile, UsageError } from "../local-stack-file.js";
 import { write } from "../write.js";
 
 const USAGE = `Usage: sluice tail --table NAME [options]
@@ -46,8 +45,6 @@ Exit codes: 0 stopped with Ctrl-C, 2 usage or configuration error (no such table
 table, the local stack not running).
 `;
 
-class UsageError extends Error {}
-
 function parse(args: string[]) {
   return parseArgs({
     args,
@@ -81,24 +78,13 @@ async function clientConfig(values: Values): Promise<{ config: ClientConfig; whe
     return { config, where: values.endpoint ? `nothing answers at ${values.endpoint}` : "" };
   }
   const path = values["local-config"] ?? DEFAULT_LOCAL_STACK_FILE;
-  let stack: {
-    region?: string;
-    credentials?: ClientConfig["credentials"];
-    endpoints?: { dynamodb?: string };
-  };
-  try {
-    stack = JSON.parse(await readFile(path, "utf8"));
-  } catch {
-    throw new UsageError(
-      `--local needs the local stack's endpoints in ${path}; start it with "sluice dev", or pass --endpoint URL`,
-    );
-  }
+  const stack = await readLocalStackFile(path, values.region);
   const endpoint = stack.endpoints?.dynamodb;
   if (!endpoint) throw new UsageError(`${path} has no DynamoDB endpoint; restart "sluice dev"`);
   return {
     config: {
-      region: values.region ?? stack.region ?? "us-east-1",
-      credentials: stack.credentials ?? { accessKeyId: "local", secretAccessKey: "local" },
+      region: stack.region,
+      credentials: stack.credentials,
       endpoints: { dynamodb: endpoint },
     },
     where: `the local stack in ${path} does not answer at ${endpoint}; start it with "sluice dev"`,

@@ -4,23 +4,12 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { OrderStatus } from "../model.js";
+import { seededRandom } from "@sluice/testing";
+import type { Address, OrderStatus } from "../model.js";
 
 type Item = Record<string, AttributeValue>;
 const S = (value: string): AttributeValue => ({ S: value });
 const N = (value: number | string): AttributeValue => ({ N: String(value) });
-
-/** A small seeded generator (mulberry32): the same seed writes the same week. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const catalogue = [
   { sku: "SKU-TEA-01", price: 450 },
@@ -64,23 +53,26 @@ export interface TrafficHistory {
   deletedOrders: string[];
 }
 
-interface LiveOrder {
+/** An order as the traffic keeps it between writes. */
+export interface LiveOrder {
   orderId: string;
   customerId: string;
   orderDate: string;
   status: OrderStatus | typeof POISON_STATUS;
   currency: string;
+  /** Cents, so sums stay exact. */
   cents: number;
   lines: { sku: string; qty: number; price: string }[];
-  address: (typeof addresses)[number];
+  address: Address;
 }
 
-const orderKey = (order: LiveOrder): Item => ({
+export const orderKey = (order: LiveOrder): Item => ({
   PK: S(`CUSTOMER#${order.customerId}`),
   SK: S(`ORDER#${order.orderId}`),
 });
 
-const orderItem = (order: LiveOrder): Item => ({
+/** The order's item in the table, as the shop writes it. */
+export const orderItem = (order: LiveOrder): Item => ({
   ...orderKey(order),
   orderId: S(order.orderId),
   customerId: S(order.customerId),
@@ -106,7 +98,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * and sessions come and go. Each item's writes follow each other; items interleave.
  */
 export function shopTraffic(options: TrafficOptions) {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const history: TrafficHistory = {
     writes: 0,
