@@ -20,7 +20,6 @@ import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local
 import { eventually, ttlSweepTimeoutMs, useLocalStack } from "@sluice/local/testing";
 import { mappingSettings } from "@sluice/pipeline";
 import {
-  aggregateReader,
   aggregateTableInput,
   embeddedSink,
   readAuditArchive,
@@ -33,12 +32,12 @@ import {
   streamHandler,
 } from "@sluice/runtime";
 import { afterAll, expect, it } from "vitest";
-import { scan as scanTable } from "../src/demo/checks.js";
+import { dailySalesCells, scan as scanTable } from "../src/demo/checks.js";
 import { type LiveOrder, orderItem, orderKey } from "../src/demo/traffic.js";
 import type { Order, OrderStatus } from "../src/model.js";
 import { shop } from "../src/pipeline.js";
 import { auditProcessor } from "../src/processors/audit.js";
-import { dailySales, dailySalesProcessor } from "../src/processors/daily-sales.js";
+import { dailySalesProcessor } from "../src/processors/daily-sales.js";
 import { orderEventSource, orderEventsProcessor } from "../src/processors/order-events.js";
 import {
   orderDocument,
@@ -303,37 +302,11 @@ it("runs every subscriber's processors over a shop's history: daily sales equal 
   expect(Messages).toEqual([]);
 
   // Daily sales: per UTC day, status and currency, the orders the table holds now.
-  const table = (await scan(orders.tableName)).filter((item) => item.SK?.S?.startsWith("ORDER#"));
-  const truth = new Map<string, { orders: number; cents: number }>();
-  for (const item of table) {
-    const day = new Date(item.orderDate!.S!).toISOString().slice(0, 10);
-    const cell = `${item.status!.S}#${item.currency!.S} ${day}`;
-    const sums = truth.get(cell) ?? { orders: 0, cents: 0 };
-    sums.orders += 1;
-    sums.cents += Math.round(Number(item.total!.N) * 100);
-    truth.set(cell, sums);
-  }
-  // Every cell the aggregates table holds, all shards, plus every cell the truth has.
-  const cells = new Set(truth.keys());
-  for (const item of await scan(aggregates)) {
-    cells.add(`${item.pk!.S!.slice(item.pk!.S!.indexOf("#") + 1)} ${item.sk!.S}`);
-  }
-  const reader = aggregateReader({
-    ...dailySales,
-    client: dynamodb,
-    table: aggregates,
-    consistentRead: true,
+  const { truth, actual } = await dailySalesCells(dynamodb, {
+    orders: orders.tableName,
+    aggregates,
   });
-  const actual = new Map<string, { orders: number; cents: number }>();
-  for (const cell of cells) {
-    const [key, day] = cell.split(" ") as [string, string];
-    const values = await reader.get(key, day);
-    const sums = {
-      orders: Number(values?.orders ?? 0),
-      cents: Math.round(Number(values?.revenue ?? 0) * 100),
-    };
-    if (sums.orders !== 0 || sums.cents !== 0) actual.set(cell, sums);
-  }
+  const table = (await scan(orders.tableName)).filter((item) => item.SK?.S?.startsWith("ORDER#"));
   expect(actual).toEqual(truth);
   expect(truth.size).toBeGreaterThan(5);
 
