@@ -19,11 +19,7 @@ import { sqsDeadLetterRouter } from "@sluice/dlq";
 import { createEventSourceMapping, type EventSourceMapping } from "@sluice/local";
 import { eventually, ttlSweepTimeoutMs, useLocalStack } from "@sluice/local/testing";
 import { mappingSettings } from "@sluice/pipeline";
-import {
-  aggregateTableInput,
-  embeddedSink,
-  readAuditArchive,
-} from "@sluice/processors";
+import { aggregateTableInput, embeddedSink, readAuditArchive } from "@sluice/processors";
 import { type AttributeMap, decodeImage } from "@sluice/records";
 import {
   checkpointTableInput,
