@@ -9,11 +9,11 @@ import {
 } from "@sluice/local";
 import { mappingSettings, type PipelineDefinition, type Subscriber } from "@sluice/pipeline";
 import { Arrivals } from "./arrivals.js";
-import { toChangeView } from "./change-view.js";
 import { type DeadLetterQueue, deadLetterQueue } from "./dead-letter-queue.js";
 import { type LoadedHandler, watchHandler } from "./handlers.js";
 import { createLocalResources, type LocalResources } from "./local-resources.js";
 import { captureOutput } from "./output-capture.js";
+import { tailStream } from "./tail.js";
 import type {
   ChangeView,
   DeadLetterView,
@@ -220,32 +220,26 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
     }
 
     const arrivals = new Arrivals();
-    // The latest changes, read from the stream like any other subscriber.
-    const keyNames = [pipeline.table.partitionKey.name, pipeline.table.sortKey?.name ?? ""];
     const changes: ChangeView[] = [];
-    const changeFeed = createEventSourceMapping({
-      streamArn: resources.streamArn,
+    // The latest changes, read from the stream like any other subscriber.
+    const changeFeed = tailStream({
       clients: stack.clients,
-      functionName: "sluice-dev-changes",
-      StartingPosition: "TRIM_HORIZON",
-      BatchSize: 1_000,
-      handler: (event: { Records: Parameters<typeof toChangeView>[0][] }) => {
+      streamArn: resources.streamArn,
+      from: "trim-horizon",
+      pollIntervalMs: 50,
+      onChange: (view, record) => {
         const at = Date.now();
-        for (const record of event.Records) {
-          const sequence = record.dynamodb?.SequenceNumber;
-          if (sequence !== undefined) arrivals.add(sequence, at);
-          try {
-            // Stamped with its arrival: DynamoDB Local's creation times are whole minutes.
-            changes.unshift({ ...toChangeView(record, keyNames), at: new Date(at).toISOString() });
-          } catch {
-            // A record the decoder refuses is the subscribers' concern; the feed only shows.
-          }
-        }
+        const sequence = record.dynamodb?.SequenceNumber;
+        if (sequence !== undefined) arrivals.add(sequence, at);
+        // Stamped with its arrival: DynamoDB Local's creation times are whole minutes.
+        changes.unshift({ ...view, at: new Date(at).toISOString() });
         changes.splice(CHANGES_KEPT);
       },
+      // Records the decoder refuses are the subscribers' concern; the feed only shows.
+      onError: (error) => options.onLog?.("sluice dev", error.message),
     });
     cleanups.push(() => changeFeed.stop());
-    await changeFeed.start();
+    await changeFeed.ready;
 
     // One sample per subscriber and second: finished records and how far behind it is.
     const finished = (run: Running) => {

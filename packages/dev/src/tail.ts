@@ -51,6 +51,8 @@ export type TailOptions = {
 export interface Tail {
   /** Resolves with the stream's ARN once the starting position is taken; rejects if it cannot. */
   ready: Promise<{ streamArn: string }>;
+  /** Resolves when every change written so far was handed to `onChange`. */
+  waitForIdle(): Promise<void>;
   /** Stops reading; changes not yet delivered are dropped. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -205,6 +207,10 @@ export function tailStream(options: TailOptions): Tail {
 
   return {
     ready,
+    async waitForIdle() {
+      await ready;
+      await mapping?.waitForIdle();
+    },
     async stop() {
       stopping = true;
       await ready.catch(() => {});
