@@ -179,6 +179,9 @@ function liveView(output: TerminalViewOptions["output"]): TerminalView {
 }
 
 export function createTerminalView(options: TerminalViewOptions): TerminalView {
-  const interactive = options.interactive ?? (options.output as NodeJS.WriteStream).isTTY === true;
+  const stream = options.output as NodeJS.WriteStream;
+  // A terminal that reports no width (a bare pseudo-terminal) would wrap the table at every
+  // character: plain lines serve it better.
+  const interactive = options.interactive ?? (stream.isTTY === true && (stream.columns ?? 0) > 0);
   return interactive ? liveView(options.output) : plainView(options.output);
 }
