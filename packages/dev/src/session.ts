@@ -303,9 +303,10 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
 
     // The console and the terminal both ask every second; the queue is read at most every two.
     let listed: { at: number; letters: Promise<DeadLetterView[]> } | undefined;
-    const deadLetters = async (): Promise<DeadLetterView[]> => {
+    /** Reads the queue now; snapshots reuse a reading younger than two seconds. */
+    const deadLetters = async (maxAgeMs = 0): Promise<DeadLetterView[]> => {
       if (!queue) return [];
-      if (listed === undefined || Date.now() - listed.at > 2_000) {
+      if (listed === undefined || Date.now() - listed.at > maxAgeMs) {
         listed = { at: Date.now(), letters: queue.list() };
       }
       return listed.letters;
@@ -331,7 +332,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
         await Promise.all(mappings().map((mapping) => mapping.waitForIdle()));
         await changeFeed.waitForIdle();
       },
-      deadLetters,
+      deadLetters: () => deadLetters(),
       async snapshot(): Promise<DevSnapshot> {
         return {
           pipeline: pipeline.name,
@@ -342,7 +343,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
             [...running.values()].map((run) => [run.subscriber.name, [...run.series]]),
           ),
           changes: [...changes],
-          deadLetters: await deadLetters(),
+          deadLetters: await deadLetters(2_000),
         };
       },
       async replay(request): Promise<ReplayResult> {
