@@ -83,6 +83,9 @@ interface Running {
   reported: ReportedCounts;
   series: SubscriberSample[];
   finishedBefore: number;
+  mappingStarted?: Promise<void>;
+  /** Why the mapping could not start. */
+  lastError?: string;
 }
 
 function applyEnvironment(variables: Record<string, string>): () => void {
@@ -208,7 +211,12 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
           if (build > 1) run.reloads++;
           options.onHandler?.(subscriber.name, first ? "loaded" : "reloaded");
           // The mapping starts with the first handler that loads; until then records wait.
-          if (first) void startMapping();
+          if (first) {
+            run.mappingStarted = startMapping().catch((error: Error) => {
+              run.lastError = `The mapping did not start: ${error.message}`;
+              options.onHandler?.(subscriber.name, "failed", error);
+            });
+          }
         },
         onError: (error) => {
           run.loadError = error.message;
@@ -218,6 +226,9 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
       });
       cleanups.push(() => watch.stop());
     }
+
+    // Handlers that loaded at start have their mappings running before the session is handed out.
+    await Promise.all([...running.values()].map((run) => run.mappingStarted));
 
     const arrivals = new Arrivals();
     const changes: ChangeView[] = [];
@@ -278,7 +289,9 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
         perSecond: Math.round(perSecond * 10) / 10,
         lagMs: run.series.at(-1)?.lagMs ?? 0,
         failedInvocations: stats?.failedInvocations ?? 0,
-        ...(stats?.lastError !== undefined && { lastError: stats.lastError }),
+        ...((stats?.lastError ?? run.lastError) !== undefined && {
+          lastError: stats?.lastError ?? run.lastError,
+        }),
       };
     };
 
