@@ -1,18 +1,11 @@
 // Every random choice of the soak comes from here, so a seed reproduces the writes and the faults.
 
+import { seededRandom } from "../../packages/testing/src/seeded-random.ts";
+
 const TWO_TO_32 = 4_294_967_296;
 
 /** mulberry32: a tiny PRNG with 32 bits of state, plenty for choosing writes and faults. */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / TWO_TO_32;
-  };
-}
+export const mulberry32 = seededRandom;
 
 /** FNV-1a over the parts, then murmur3's finalizer so that similar inputs land far apart. */
 export function hash32(...parts: (string | number)[]): number {
