@@ -4,7 +4,13 @@ import { parseArgs } from "node:util";
 import { createTerminalView, loadPipelineFile, startConsole, startDevSession } from "@sluice/dev";
 import { type LocalService, type LocalStack, startLocalStack } from "@sluice/local";
 import type { PipelineDefinition } from "@sluice/pipeline";
-import { type Command, type CommandIo, EXIT_OK, EXIT_USAGE } from "../command.js";
+import {
+  type Command,
+  type CommandIo,
+  EXIT_OK,
+  EXIT_PARTIAL_FAILURE,
+  EXIT_USAGE,
+} from "../command.js";
 import { DEFAULT_LOCAL_STACK_FILE } from "../local-stack-file.js";
 import { write } from "../write.js";
 
@@ -136,6 +142,10 @@ async function run(args: string[], io: CommandIo): Promise<number> {
     }
     await interrupted;
     await write(io.stderr, "Stopping...\n");
+  } catch (error) {
+    // A taken console port, a handler path that names no file: said plainly, then cleaned up.
+    await write(io.stderr, `sluice dev: ${(error as Error).message}\n`);
+    return EXIT_PARTIAL_FAILURE;
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
@@ -164,9 +174,19 @@ async function runPipeline(
       else if (event === "reloaded") view.log(`[${subscriber}] handler reloaded`);
     },
   });
-  const server = options.console
-    ? await startConsole(session, { port: options.consolePort ?? 0 })
-    : undefined;
+  let server: Awaited<ReturnType<typeof startConsole>> | undefined;
+  try {
+    if (options.console) server = await startConsole(session, { port: options.consolePort ?? 0 });
+  } catch (error) {
+    view.done();
+    await session.stop();
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(
+        `the console's port ${options.consolePort} is taken: pick another with --console-port, or leave the flag out for a free one`,
+      );
+    }
+    throw error;
+  }
   view.log(
     `Pipeline ${pipeline.name}: table ${session.resources.tableName}, ${Object.keys(pipeline.subscribers).length} subscribers.` +
       (server ? ` Console: ${server.url}` : ""),
