@@ -1,6 +1,8 @@
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -122,6 +124,32 @@ describe("sluice dev", () => {
     expect(code).toBe(0);
     expect(existsSync(stateFile)).toBe(false);
     expect(dynamoDbLocalPids(port)).toEqual([]);
+  });
+
+  it("says when the console's port is taken, and stops everything it started", {
+    timeout: 60_000,
+  }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const { port } = taken.address() as AddressInfo;
+    const stateFile = join(mkdtempSync(join(tmpdir(), "sluice-dev-")), "stack.json");
+    try {
+      const child = spawn(
+        process.execPath,
+        [bin, "dev", "--console-port", String(port), "--state-file", stateFile],
+        { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const [code] = await once(child, "exit");
+      expect(code).toBe(1);
+      expect(stderr).toContain(`the console's port ${port} is taken`);
+      expect(existsSync(stateFile)).toBe(false);
+    } finally {
+      taken.close();
+    }
   });
 
   it("rejects a bad port with the usage text", () => {
