@@ -189,7 +189,10 @@ export async function checkSearch(
   };
 }
 
-/** Reads what the event bus delivered to its consumer queue, until `count` arrived or time is up. */
+/**
+ * Reads what the event bus delivered to its consumer queue: at least `count` messages, then on
+ * until a receive comes back empty, so a copy delivered twice is counted too; or until time is up.
+ */
 export async function receiveEvents(
   sqs: SQSClient,
   queueUrl: string,
@@ -198,7 +201,8 @@ export async function receiveEvents(
 ): Promise<Message[]> {
   const messages: Message[] = [];
   const deadline = Date.now() + timeoutMs;
-  while (messages.length < count && Date.now() < deadline) {
+  let drained = false;
+  while ((messages.length < count || !drained) && Date.now() < deadline) {
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -206,6 +210,7 @@ export async function receiveEvents(
         WaitTimeSeconds: 1,
       }),
     );
+    drained = Messages.length === 0;
     for (const message of Messages) {
       messages.push(message);
       await sqs.send(
