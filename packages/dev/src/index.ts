@@ -5,7 +5,6 @@ export { handlerSource, type LoadedHandler, watchHandler } from "./handlers.js";
 export {
   awsEnvironment,
   createLocalResources,
-  EMBEDDED_SEARCH_SCHEME,
   type LocalQueue,
   type LocalResources,
 } from "./local-resources.js";

@@ -11,6 +11,7 @@ import {
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import {
+  embeddedSearchUrl,
   type PipelineDefinition,
   pipelineEnvironment,
   type ResourceNeed,
@@ -19,9 +20,6 @@ import {
 import { aggregateTableInput } from "@sluice/processors";
 import { checkpointTableInput, checkpointTableTtlInput } from "@sluice/runtime";
 import type { SessionStack } from "./session.js";
-
-/** The search domain's variable holds this scheme locally: there is no OpenSearch on a laptop. */
-export const EMBEDDED_SEARCH_SCHEME = "embedded:";
 
 export interface LocalQueue {
   queueUrl: string;
@@ -137,8 +135,7 @@ export async function createLocalResources(
     names.archiveBucket = local("archive").toLowerCase();
     await s3.send(new CreateBucketCommand({ Bucket: names.archiveBucket }));
   }
-  if (needed.has("searchDomain"))
-    names.searchDomain = `${EMBEDDED_SEARCH_SCHEME}${local("search")}`;
+  if (needed.has("searchDomain")) names.searchDomain = embeddedSearchUrl(local("search"));
   if (needed.has("eventBus")) {
     names.eventBus = local("events");
     await eventbridge.send(new CreateEventBusCommand({ Name: names.eventBus }));

@@ -5,6 +5,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { sqsDeadLetterRouter } from "@sluice/dlq";
 import {
+  embeddedSearchIndex,
   pipelineEnvironment,
   type ResourceNeed,
   resourceEnvironment,
@@ -78,15 +79,12 @@ export const deployed: Stores = {
     }),
 };
 
-/** `sluice dev` has no OpenSearch: it names an index in the process, `embedded:<name>`. */
-const embedded = "embedded:";
-
 /** The search domain, signed in as the master user whose secret infra names. */
 export function searchSink(): SearchSink {
   const node = resource("searchDomain");
-  if (node.startsWith(embedded)) {
-    return sharedEmbeddedSink(node.slice(embedded.length), { schema: orderSearchSchema });
-  }
+  // `sluice dev` has no OpenSearch: it names an index in this process instead.
+  const embedded = embeddedSearchIndex(node);
+  if (embedded !== undefined) return sharedEmbeddedSink(embedded, { schema: orderSearchSchema });
   return masterUserSink({
     node,
     secretArn: required(

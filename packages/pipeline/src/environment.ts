@@ -22,3 +22,14 @@ export const resourceEnvironment = {
 
 /** The search domain's master user credentials live in Secrets Manager; this names the secret. */
 export const searchCredentialsEnvironment = "SLUICE_SEARCH_SECRET_ARN";
+
+/** `sluice dev` has no OpenSearch: its search domain variable names an in-process index. */
+const embeddedSearchScheme = "embedded:";
+
+/** The search domain variable's value that names the in-process index `name`. */
+export const embeddedSearchUrl = (name: string): string => `${embeddedSearchScheme}${name}`;
+
+/** The in-process index a search domain variable names, or undefined for a real domain. */
+export function embeddedSearchIndex(url: string): string | undefined {
+  return url.startsWith(embeddedSearchScheme) ? url.slice(embeddedSearchScheme.length) : undefined;
+}

@@ -1,6 +1,8 @@
 export { subscriberDefaults } from "./defaults.js";
 export { definePipeline } from "./define.js";
 export {
+  embeddedSearchIndex,
+  embeddedSearchUrl,
   pipelineEnvironment,
   resourceEnvironment,
   searchCredentialsEnvironment,

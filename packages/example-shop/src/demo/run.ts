@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { createTerminalView, type DevSession, startConsole, startDevSession } from "@sluice/dev";
 import { sqsDeadLetterRouter } from "@sluice/dlq";
+import { embeddedSearchIndex } from "@sluice/pipeline";
 import { type EmbeddedSink, sharedEmbeddedSink } from "@sluice/processors";
 import { DynamoDBCheckpointStore, streamHandler } from "@sluice/runtime";
 import { orderStatuses } from "../model.js";
@@ -181,7 +182,7 @@ async function run(
       { since, until: new Date(Date.now() + 3_600_000) },
     )),
   );
-  const sink = sharedEmbeddedSink(names.searchDomain!.slice("embedded:".length), {
+  const sink = sharedEmbeddedSink(embeddedSearchIndex(names.searchDomain!)!, {
     schema: orderSearchSchema,
   }) as EmbeddedSink<typeof orderSearchSchema>;
   const search = await checkSearch(dynamodb, resources.tableName, sink);
