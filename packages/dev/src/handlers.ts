@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
-import { isBuiltin } from "node:module";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { HandlerReference } from "@sluice/pipeline";
 import * as esbuild from "esbuild";
+import { bundleOptions, importBundle } from "./bundle.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: a handler narrows its own event
 export type LoadedHandler = (event: any, context: any) => unknown;
@@ -43,26 +41,6 @@ export function handlerSource(root: string, handler: HandlerReference): string {
   return found;
 }
 
-/**
- * Dependencies stay outside the bundle, imported by absolute URL: the app's code is rebuilt on
- * each change while packages load once, so a handler and the dev session share one copy of each.
- */
-export const externalPackages: esbuild.Plugin = {
-  name: "external-packages",
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === "resolving" || isBuiltin(args.path)) return undefined;
-      const resolved = await build.resolve(args.path, {
-        kind: args.kind,
-        resolveDir: args.resolveDir,
-        pluginData: "resolving",
-      });
-      if (resolved.errors.length > 0) return { errors: resolved.errors };
-      return { path: pathToFileURL(resolved.path).href, external: true };
-    });
-  },
-};
-
 function describe(error: unknown): Error {
   if (error instanceof Error) return error;
   return new Error(String(error));
@@ -91,11 +69,9 @@ export async function watchHandler(options: HandlerWatchOptions): Promise<Handle
     const file = result.outputFiles?.[0];
     if (file === undefined) return;
     build++;
-    const out = join(options.outDir, `${options.handler.module.replaceAll("/", "_")}.${build}.mjs`);
+    const name = `${options.handler.module.replaceAll("/", "_")}.${build}.mjs`;
     try {
-      await mkdir(options.outDir, { recursive: true });
-      await writeFile(out, file.contents);
-      const module = (await import(pathToFileURL(out).href)) as Record<string, unknown>;
+      const module = await importBundle(options.outDir, name, file.contents);
       const handler = module[exportName];
       if (typeof handler !== "function") {
         throw new Error(
@@ -109,17 +85,12 @@ export async function watchHandler(options: HandlerWatchOptions): Promise<Handle
   };
 
   const context = await esbuild.context({
+    ...bundleOptions,
     entryPoints: [source],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    write: false,
     outfile: join(options.outDir, "bundle.mjs"),
     sourcemap: "inline",
-    logLevel: "silent",
     plugins: [
-      externalPackages,
+      ...bundleOptions.plugins,
       {
         name: "load",
         setup(pluginBuild) {

@@ -1,10 +1,8 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { PipelineDefinition } from "@sluice/pipeline";
 import * as esbuild from "esbuild";
-import { externalPackages } from "./handlers.js";
+import { bundleOptions, importBundle } from "./bundle.js";
 
 /** Where `sluice dev` looks for the pipeline when none is named: an app's, then the example's. */
 export const DEFAULT_PIPELINE_FILES = ["src/pipeline.ts", "packages/example-shop/src/pipeline.ts"];
@@ -35,21 +33,15 @@ export async function loadPipelineFile(
     );
   }
   const built = await esbuild.build({
+    ...bundleOptions,
     entryPoints: [file],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node24",
-    write: false,
     outfile: "pipeline.mjs",
-    logLevel: "silent",
-    plugins: [externalPackages],
   });
-  const outDir = join(root, ".sluice", "dev");
-  await mkdir(outDir, { recursive: true });
-  const out = join(outDir, `pipeline.${Date.now()}.mjs`);
-  await writeFile(out, built.outputFiles[0]!.contents);
-  const module = (await import(pathToFileURL(out).href)) as Record<string, unknown>;
+  const module = await importBundle(
+    join(root, ".sluice", "dev"),
+    `pipeline.${Date.now()}.mjs`,
+    built.outputFiles[0]!.contents,
+  );
   const found = exportName
     ? [[exportName, module[exportName]] as const].filter(([, value]) => isPipeline(value))
     : Object.entries(module).filter(([, value]) => isPipeline(value));

@@ -84,6 +84,8 @@ interface Running {
   series: SubscriberSample[];
   finishedBefore: number;
   mappingStarted?: Promise<void>;
+  /** Runs the current handler with its output caught as this subscriber's: mappings and replays call this. */
+  invoke: LoadedHandler;
   /** Why the mapping could not start. */
   lastError?: string;
 }
@@ -180,6 +182,8 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
         reported: { deadLettered: 0, retried: 0 },
         series: [],
         finishedBefore: 0,
+        invoke: (event, context) =>
+          capture.run(subscriber.name, () => run.handler!(event, context)),
       };
       running.set(subscriber.name, run);
       const startMapping = async () => {
@@ -189,8 +193,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
           functionName: subscriber.name,
           timeout: subscriber.timeoutSeconds,
           memorySize: subscriber.memoryMb,
-          handler: (event, context) =>
-            capture.run(subscriber.name, () => run.handler!(event, context)),
+          handler: run.invoke,
           ...mappingSettings(subscriber, resources.deadLetterQueue?.queueArn),
           ...options.settings?.(subscriber),
         });
@@ -308,8 +311,7 @@ export async function startDevSession(options: DevSessionOptions): Promise<DevSe
           if (run?.handler === undefined) return undefined;
           return {
             name: run.subscriber.name,
-            handler: async (event, context) =>
-              capture.run(run.subscriber.name, () => run.handler!(event, context)),
+            handler: async (event, context) => run.invoke(event, context),
           };
         },
       });
